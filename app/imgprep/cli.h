@@ -1,0 +1,18 @@
+// imgprep command-line tool: one function per command. Exit codes: 0 success, 1 (check) not ready, 2 error.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace imgprep::cli {
+
+constexpr int kExitOk = 0;
+constexpr int kExitNotReady = 1;
+constexpr int kExitError = 2;
+
+int cmd_info(const std::vector<std::string>& args);
+
+// "imgprep: <message>" on stderr.
+void print_error(const std::string& message);
+
+} // namespace imgprep::cli

@@ -1,0 +1,41 @@
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "cli.h"
+#include "util/version.h"
+
+namespace {
+
+void usage(std::FILE* to) {
+    std::fprintf(to,
+                 "Usage: imgprep COMMAND [OPTIONS]\n"
+                 "Get a Windows disk image ready for import into Huawei Cloud / Open Telekom Cloud IMS.\n\n"
+                 "Commands:\n"
+                 "  info IMAGE [--json] [--checksum sha256]   format, sizes, chain, warnings\n"
+                 "  --version                                 print the version\n\n"
+                 "Exit codes: 0 success, 2 error (unreadable, corrupt, unsupported input, usage).\n");
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    std::vector<std::string> args(argv + 1, argv + argc);
+    if (args.empty()) {
+        usage(stderr);
+        return imgprep::cli::kExitError;
+    }
+    const std::string cmd = args[0];
+    std::vector<std::string> rest(args.begin() + 1, args.end());
+    if (cmd == "--version" || cmd == "version") {
+        std::printf("imgprep %s\n", IMGPREP_VERSION_STRING);
+        return 0;
+    }
+    if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+        usage(stdout);
+        return 0;
+    }
+    if (cmd == "info") return imgprep::cli::cmd_info(rest);
+    imgprep::cli::print_error("unknown command '" + cmd + "' (see imgprep --help)");
+    return imgprep::cli::kExitError;
+}

@@ -1,0 +1,2 @@
+// (filled in with the info command)
+#include "image/open.h"

@@ -1,0 +1,102 @@
+#include "image/image_reader.h"
+
+#include <filesystem>
+#include <system_error>
+
+
+namespace imgprep {
+
+const char* to_string(ExtentKind k) {
+    switch (k) {
+    case ExtentKind::Data: return "data";
+    case ExtentKind::Zero: return "zero";
+    case ExtentKind::Unallocated: return "unallocated";
+    }
+    return "?";
+}
+
+Status for_each_extent(const ImageReader& image, const std::function<bool(const Extent&)>& fn, std::uint64_t offset,
+                       std::uint64_t length) {
+    const std::uint64_t size = image.size();
+    std::uint64_t end = length > size - std::min(offset, size) ? size : offset + length;
+    Extent pending{};
+    bool have = false;
+    std::uint64_t pos = offset;
+    while (pos < end) {
+        IMGPREP_ASSIGN(Extent e, image.extent_at(pos));
+        if (e.offset != pos || e.length == 0 || e.length > size - pos)
+            return image.error("internal error: bad extent at virtual offset " + std::to_string(pos));
+        if (e.length > end - pos) e.length = end - pos;
+        if (have && pending.kind == e.kind) {
+            pending.length += e.length;
+        } else {
+            if (have && !fn(pending)) return {};
+            pending = e;
+            have = true;
+        }
+        pos += e.length;
+    }
+    if (have) fn(pending);
+    return {};
+}
+
+Result<std::uint64_t> allocated_bytes(const ImageReader& image) {
+    std::uint64_t total = 0;
+    IMGPREP_TRY(for_each_extent(image, [&](const Extent& e) {
+        if (e.kind == ExtentKind::Data) total += e.length;
+        return true;
+    }));
+    return total;
+}
+
+std::vector<std::string> chain_of(const ImageReader& image) {
+    std::vector<std::string> out;
+    for (const ImageReader* p = &image; p; p = p->backing()) out.push_back(p->name());
+    return out;
+}
+
+namespace fs = std::filesystem;
+
+static std::string canonical_or_same(const fs::path& p) {
+    std::error_code ec;
+    auto c = fs::weakly_canonical(p, ec);
+    return ec ? p.string() : c.string();
+}
+
+OpenContext::OpenContext() {
+    open_sibling = [](const std::string& referrer, const std::string& name) -> Result<SourcePtr> {
+        fs::path p(name);
+        if (p.is_relative()) p = fs::path(referrer).parent_path() / p;
+        auto f = FileSource::open(p.string());
+        if (!f) return make_error(referrer, "cannot open file '" + name + "' that the image refers to (looked for " +
+                                                p.string() + "): " + f.error().message);
+        return SourcePtr(std::move(f).value());
+    };
+}
+
+Result<ImagePtr> OpenContext::open_backing(const std::string& referrer, const std::vector<std::string>& candidates) {
+    if (chain.size() >= max_chain_depth)
+        return make_error(referrer, "backing chain deeper than " + std::to_string(max_chain_depth) + " images");
+    std::vector<std::string> looked;
+    for (const auto& cand : candidates) {
+        if (cand.empty()) continue;
+        fs::path p(cand);
+        if (p.is_relative()) p = fs::path(referrer).parent_path() / p;
+        std::error_code ec;
+        if (!fs::exists(p, ec)) {
+            looked.push_back(p.string());
+            continue;
+        }
+        std::string canon = canonical_or_same(p);
+        for (const auto& c : chain)
+            if (c == canon) return make_error(referrer, "backing chain loops: " + canon + " is already in the chain");
+        if (!open_path) return make_error(referrer, "internal error: no image opener for backing files");
+        return open_path(p.string(), *this);
+    }
+    std::string msg = "backing/parent image not found; looked for";
+    for (std::size_t i = 0; i < looked.size(); ++i) msg += (i ? ", " : " ") + looked[i];
+    if (looked.empty()) msg = "image names no usable backing/parent file";
+    return make_error(referrer, msg);
+}
+
+} // namespace imgprep
