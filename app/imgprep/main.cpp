@@ -13,6 +13,11 @@ void usage(std::FILE* to) {
                  "Get a Windows disk image ready for import into Huawei Cloud / Open Telekom Cloud IMS.\n\n"
                  "Commands:\n"
                  "  info IMAGE [--json] [--checksum sha256]   format, sizes, chain, warnings\n"
+                 "  convert IMAGE --to raw|zvhd2 -o OUT [--bitmap] [--verify] [--force]\n"
+                 "          [--bitmap-tool CreateMF.jar] [--qemu-img-hw PATH] [--disk N]\n"
+                 "                                            RAW (+ bitmap) or ZVHD2 for fast import\n"
+                 "  bitmap RAW [-o RAW.mf] [--block-size N]   bitmap file of a RAW image\n"
+                 "  bitmap --verify RAW MF                    recompute and compare a bitmap file\n"
                  "  --version                                 print the version\n\n"
                  "Exit codes: 0 success, 2 error (unreadable, corrupt, unsupported input, usage).\n");
 }
@@ -36,6 +41,8 @@ int main(int argc, char** argv) {
         return 0;
     }
     if (cmd == "info") return imgprep::cli::cmd_info(rest);
+    if (cmd == "convert") return imgprep::cli::cmd_convert(rest);
+    if (cmd == "bitmap") return imgprep::cli::cmd_bitmap(rest);
     imgprep::cli::print_error("unknown command '" + cmd + "' (see imgprep --help)");
     return imgprep::cli::kExitError;
 }

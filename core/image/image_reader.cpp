@@ -4,6 +4,8 @@
 #include <system_error>
 
 
+#include "util/sha256.h"
+
 namespace imgprep {
 
 const char* to_string(ExtentKind k) {
@@ -47,6 +49,37 @@ Result<std::uint64_t> allocated_bytes(const ImageReader& image) {
         return true;
     }));
     return total;
+}
+
+Result<std::string> virtual_disk_sha256(const ImageReader& disk, Progress& progress) {
+    Sha256 h;
+    const std::size_t chunk = 4 << 20;
+    std::vector<std::uint8_t> buf(chunk);
+    progress.begin_phase("checksum", disk.size());
+    Status inner;
+    std::uint64_t done = 0;
+    auto st = for_each_extent(disk, [&](const Extent& e) {
+        if (e.kind != ExtentKind::Data) {
+            h.update_zeros(e.length);
+            done += e.length;
+            progress.update(done);
+            return !progress.cancelled();
+        }
+        for (std::uint64_t off = e.offset; off < e.offset + e.length; off += chunk) {
+            std::size_t n = std::size_t(std::min<std::uint64_t>(chunk, e.offset + e.length - off));
+            inner = disk.read_at(off, std::span(buf.data(), n));
+            if (!inner) return false;
+            h.update(std::span(buf.data(), n));
+            done += n;
+            progress.update(done);
+            if (progress.cancelled()) return false;
+        }
+        return true;
+    });
+    IMGPREP_TRY(std::move(st));
+    IMGPREP_TRY(std::move(inner));
+    if (progress.cancelled()) return disk.error("cancelled");
+    return h.finish_hex();
 }
 
 std::vector<std::string> chain_of(const ImageReader& image) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "io/byte_source.h"
+#include "util/progress.h"
 
 namespace imgprep {
 
@@ -62,6 +63,10 @@ Status for_each_extent(const ImageReader& image, const std::function<bool(const 
 
 // Sum of the Data extents' lengths.
 Result<std::uint64_t> allocated_bytes(const ImageReader& image);
+
+// SHA-256 of the whole virtual disk content (what `qemu-img convert -O raw` writes), using the allocation map to
+// hash holes without reading them.
+Result<std::string> virtual_disk_sha256(const ImageReader& disk, Progress& progress = null_progress());
 
 // Paths of the chain, this image first, base last.
 std::vector<std::string> chain_of(const ImageReader& image);

@@ -2,6 +2,12 @@
 
 #include <cstring>
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define IMGPREP_SHA_NI 1
+#include <cpuid.h>
+#include <immintrin.h>
+#endif
+
 namespace imgprep {
 namespace {
 
@@ -17,7 +23,74 @@ constexpr std::uint32_t K[64] = {
 
 inline std::uint32_t rotr(std::uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
 
+#ifdef IMGPREP_SHA_NI
+bool cpu_has_sha_ni() {
+    unsigned a = 0, b = 0, c = 0, d = 0;
+    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 19))) return false; // SSE4.1
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return false;
+    return (b & (1u << 29)) != 0; // SHA extensions
+}
+
+// Compresses n 64-byte blocks with the x86 SHA extensions. State words h[0..7] = A..H.
+__attribute__((target("sha,sse4.1,ssse3"))) void blocks_sha_ni(std::uint32_t* h, const std::uint8_t* p,
+                                                                   std::size_t n) {
+    const __m128i byteswap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+    __m128i dcba = _mm_loadu_si128(reinterpret_cast<const __m128i*>(h));
+    __m128i hgfe = _mm_loadu_si128(reinterpret_cast<const __m128i*>(h + 4));
+    __m128i cdab = _mm_shuffle_epi32(dcba, 0xB1);
+    __m128i efgh = _mm_shuffle_epi32(hgfe, 0x1B);
+    __m128i abef = _mm_alignr_epi8(cdab, efgh, 8);
+    __m128i cdgh = _mm_blend_epi16(efgh, cdab, 0xF0);
+    for (; n; --n, p += 64) {
+        const __m128i abef0 = abef, cdgh0 = cdgh;
+        __m128i w[16];
+        for (int g = 0; g < 4; ++g)
+            w[g] = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * g)), byteswap);
+        for (int g = 4; g < 16; ++g) {
+            __m128i t = _mm_sha256msg1_epu32(w[g - 4], w[g - 3]);
+            t = _mm_add_epi32(t, _mm_alignr_epi8(w[g - 1], w[g - 2], 4));
+            w[g] = _mm_sha256msg2_epu32(t, w[g - 1]);
+        }
+        for (int g = 0; g < 16; ++g) {
+            __m128i k = _mm_loadu_si128(reinterpret_cast<const __m128i*>(K + 4 * g));
+            __m128i m = _mm_add_epi32(w[g], k);
+            cdgh = _mm_sha256rnds2_epu32(cdgh, abef, m);
+            m = _mm_shuffle_epi32(m, 0x0E);
+            abef = _mm_sha256rnds2_epu32(abef, cdgh, m);
+        }
+        abef = _mm_add_epi32(abef, abef0);
+        cdgh = _mm_add_epi32(cdgh, cdgh0);
+    }
+    __m128i feba = _mm_shuffle_epi32(abef, 0x1B);
+    __m128i dchg = _mm_shuffle_epi32(cdgh, 0xB1);
+    dcba = _mm_blend_epi16(feba, dchg, 0xF0);
+    hgfe = _mm_alignr_epi8(dchg, feba, 8);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(h), dcba);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(h + 4), hgfe);
+}
+
+const bool kShaNi = cpu_has_sha_ni();
+#endif
+
 } // namespace
+
+bool Sha256::hardware_accelerated() {
+#ifdef IMGPREP_SHA_NI
+    return kShaNi;
+#else
+    return false;
+#endif
+}
+
+void Sha256::blocks(const std::uint8_t* p, std::size_t n) {
+#ifdef IMGPREP_SHA_NI
+    if (kShaNi && !force_portable_) {
+        blocks_sha_ni(h_.data(), p, n);
+        return;
+    }
+#endif
+    for (; n; --n, p += 64) block(p);
+}
 
 Sha256::Sha256()
     : h_{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19} {}
@@ -70,14 +143,14 @@ void Sha256::update(std::span<const std::uint8_t> data) {
         p += take;
         n -= take;
         if (used_ == 64) {
-            block(buf_.data());
+            blocks(buf_.data(), 1);
             used_ = 0;
         }
     }
-    while (n >= 64) {
-        block(p);
-        p += 64;
-        n -= 64;
+    if (n >= 64) {
+        blocks(p, n / 64);
+        p += n / 64 * 64;
+        n %= 64;
     }
     if (n) {
         std::memcpy(buf_.data(), p, n);

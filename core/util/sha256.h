@@ -17,8 +17,15 @@ public:
     std::array<std::uint8_t, 32> finish();
     std::string finish_hex();
 
+    // True when the CPU's SHA extensions are used.
+    static bool hardware_accelerated();
+    // Tests: use the portable code even where SHA extensions exist.
+    void force_portable() { force_portable_ = true; }
+
 private:
     void block(const std::uint8_t* p);
+    void blocks(const std::uint8_t* p, std::size_t n);
+    bool force_portable_ = false;
     std::array<std::uint32_t, 8> h_;
     std::array<std::uint8_t, 64> buf_{};
     std::size_t used_ = 0;

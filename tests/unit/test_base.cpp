@@ -40,6 +40,31 @@ private slots:
         QCOMPARE(QByteArray::fromStdString(a.finish_hex()), r.out.trimmed());
         QCOMPARE(QByteArray::fromStdString(b.finish_hex()), r.out.trimmed());
     }
+    void sha256PortableAndAccelerated() {
+        // Random data of many lengths: the portable and the SHA-extension paths agree with sha256sum.
+        QTemporaryDir dir;
+        std::vector<std::uint8_t> data(300000);
+        std::uint64_t seed = 99;
+        for (auto& b : data) {
+            seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+            b = std::uint8_t(seed >> 56);
+        }
+        for (std::size_t len : {std::size_t(0), std::size_t(55), std::size_t(56), std::size_t(64), std::size_t(65),
+                                std::size_t(1000), std::size_t(300000)}) {
+            QFile f(dir.filePath("d"));
+            QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            f.write(reinterpret_cast<const char*>(data.data()), qint64(len));
+            f.close();
+            auto r = testsupport::runTool("bash", {"-c", "sha256sum < '" + dir.filePath("d") + "' | cut -c1-64"});
+            Sha256 fast, slow;
+            slow.force_portable();
+            fast.update(std::span(data.data(), len));
+            slow.update(std::span(data.data(), len));
+            QCOMPARE(QByteArray::fromStdString(fast.finish_hex()), r.out.trimmed());
+            QCOMPARE(QByteArray::fromStdString(slow.finish_hex()), r.out.trimmed());
+        }
+        qDebug() << "SHA extensions in use:" << Sha256::hardware_accelerated();
+    }
     void jsonRoundTrip() {
         Json j = Json::object();
         j.set("schema", 1);

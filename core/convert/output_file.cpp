@@ -1,0 +1,189 @@
+#include "convert/output_file.h"
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <system_error>
+
+#ifdef _WIN32
+#define NOMINMAX
+#include <windows.h>
+#include <winioctl.h>
+#else
+#include <fcntl.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+#endif
+
+namespace imgprep {
+
+namespace fs = std::filesystem;
+
+OutputFile::OutputFile(OutputFile&& o) noexcept
+    : path_(std::move(o.path_)), part_(std::move(o.part_)),
+#ifdef _WIN32
+      handle_(o.handle_),
+#else
+      fd_(o.fd_),
+#endif
+      committed_(o.committed_) {
+#ifdef _WIN32
+    o.handle_ = nullptr;
+#else
+    o.fd_ = -1;
+#endif
+    o.part_.clear();
+    o.committed_ = true;
+}
+
+OutputFile::~OutputFile() { discard(); }
+
+#ifdef _WIN32
+static std::wstring widen(const std::string& s) {
+    int n = MultiByteToWideChar(CP_UTF8, 0, s.data(), int(s.size()), nullptr, 0);
+    std::wstring w(std::size_t(n), L'\0');
+    MultiByteToWideChar(CP_UTF8, 0, s.data(), int(s.size()), w.data(), n);
+    return w;
+}
+
+Result<OutputFile> OutputFile::create(const std::string& path, bool overwrite) {
+    std::error_code ec;
+    if (!overwrite && fs::exists(path, ec))
+        return make_error(path, "output exists; not overwriting it (use --force to replace it)");
+    OutputFile f;
+    f.path_ = path;
+    f.part_ = path + ".part";
+    HANDLE h = CreateFileW(widen(f.part_).c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr, CREATE_ALWAYS,
+                           FILE_ATTRIBUTE_NORMAL, nullptr);
+    if (h == INVALID_HANDLE_VALUE)
+        return make_error(f.part_, "cannot create: Windows error " + std::to_string(GetLastError()));
+    DWORD bytes = 0;
+    DeviceIoControl(h, FSCTL_SET_SPARSE, nullptr, 0, nullptr, 0, &bytes, nullptr);
+    f.handle_ = h;
+    return f;
+}
+
+Status OutputFile::set_size(std::uint64_t size) {
+    LARGE_INTEGER li;
+    li.QuadPart = LONGLONG(size);
+    if (!SetFilePointerEx(handle_, li, nullptr, FILE_BEGIN) || !SetEndOfFile(handle_))
+        return make_error(part_, "cannot set the file size: Windows error " + std::to_string(GetLastError()));
+    return {};
+}
+
+Status OutputFile::write_at(std::uint64_t offset, std::span<const std::uint8_t> data) const {
+    std::size_t done = 0;
+    while (done < data.size()) {
+        OVERLAPPED ov{};
+        std::uint64_t pos = offset + done;
+        ov.Offset = DWORD(pos & 0xffffffffu);
+        ov.OffsetHigh = DWORD(pos >> 32);
+        DWORD want = DWORD(std::min<std::size_t>(data.size() - done, 1u << 30));
+        DWORD put = 0;
+        if (!WriteFile(handle_, data.data() + done, want, &put, &ov) || put == 0)
+            return make_error(part_, pos, "write failed: Windows error " + std::to_string(GetLastError()));
+        done += put;
+    }
+    return {};
+}
+
+Status OutputFile::commit() {
+    if (!FlushFileBuffers(handle_)) return make_error(part_, "flush failed");
+    CloseHandle(handle_);
+    handle_ = nullptr;
+    if (!MoveFileExW(widen(part_).c_str(), widen(path_).c_str(), MOVEFILE_REPLACE_EXISTING))
+        return make_error(path_, "cannot rename the finished .part file: Windows error " + std::to_string(GetLastError()));
+    committed_ = true;
+    return {};
+}
+
+void OutputFile::discard() {
+    if (handle_) {
+        CloseHandle(handle_);
+        handle_ = nullptr;
+    }
+    if (!committed_ && !part_.empty()) {
+        DeleteFileW(widen(part_).c_str());
+        committed_ = true;
+    }
+}
+
+std::uint64_t free_space_for(const std::string& path) {
+    std::error_code ec;
+    auto dir = fs::absolute(path, ec).parent_path();
+    auto info = fs::space(dir, ec);
+    return ec ? 0 : info.available;
+}
+
+#else
+
+Result<OutputFile> OutputFile::create(const std::string& path, bool overwrite) {
+    std::error_code ec;
+    if (!overwrite && fs::exists(path, ec))
+        return make_error(path, "output exists; not overwriting it (use --force to replace it)");
+    OutputFile f;
+    f.path_ = path;
+    f.part_ = path + ".part";
+    int fd = ::open(f.part_.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return make_error(f.part_, std::string("cannot create: ") + std::strerror(errno));
+    f.fd_ = fd;
+    return f;
+}
+
+Status OutputFile::set_size(std::uint64_t size) {
+    if (::ftruncate(fd_, off_t(size)) != 0)
+        return make_error(part_, std::string("cannot set the file size: ") + std::strerror(errno));
+    return {};
+}
+
+Status OutputFile::write_at(std::uint64_t offset, std::span<const std::uint8_t> data) const {
+    std::size_t done = 0;
+    while (done < data.size()) {
+        ssize_t n = ::pwrite(fd_, data.data() + done, data.size() - done, off_t(offset + done));
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            int e = errno;
+            return make_error(part_, offset + done,
+                              std::string("write failed: ") + std::strerror(e) +
+                                  (e == ENOSPC ? " (the output filesystem is full)" : ""));
+        }
+        if (n == 0) return make_error(part_, offset + done, "write failed: no progress");
+        done += std::size_t(n);
+    }
+    return {};
+}
+
+Status OutputFile::commit() {
+    if (::fsync(fd_) != 0) return make_error(part_, std::string("fsync failed: ") + std::strerror(errno));
+    if (::close(fd_) != 0) {
+        fd_ = -1;
+        return make_error(part_, std::string("close failed: ") + std::strerror(errno));
+    }
+    fd_ = -1;
+    if (::rename(part_.c_str(), path_.c_str()) != 0)
+        return make_error(path_, std::string("cannot rename the finished .part file: ") + std::strerror(errno));
+    committed_ = true;
+    return {};
+}
+
+void OutputFile::discard() {
+    if (fd_ >= 0) {
+        ::close(fd_);
+        fd_ = -1;
+    }
+    if (!committed_ && !part_.empty()) {
+        ::unlink(part_.c_str());
+        committed_ = true;
+    }
+}
+
+std::uint64_t free_space_for(const std::string& path) {
+    std::error_code ec;
+    auto dir = fs::absolute(path, ec).parent_path();
+    struct statvfs st {};
+    if (::statvfs(dir.c_str(), &st) != 0) return 0;
+    return std::uint64_t(st.f_bavail) * st.f_frsize;
+}
+#endif
+
+} // namespace imgprep

@@ -1,0 +1,50 @@
+// An output file written under a temporary name (NAME.part) and renamed to NAME only when complete.
+// Destroying an OutputFile that was not committed removes the .part file: cancelled or failed work leaves
+// nothing that looks complete.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "util/result.h"
+
+namespace imgprep {
+
+class OutputFile {
+public:
+    // Creates path + ".part" (replacing a stale one). Fails if path exists and !overwrite.
+    static Result<OutputFile> create(const std::string& path, bool overwrite);
+    OutputFile(OutputFile&& other) noexcept;
+    OutputFile& operator=(OutputFile&& other) = delete;
+    OutputFile(const OutputFile&) = delete;
+    ~OutputFile();
+
+    // Sets the final size (sparse: no blocks allocated) and, on Windows, marks the file sparse.
+    Status set_size(std::uint64_t size);
+    // Positional write of the whole buffer; thread-safe for distinct ranges.
+    Status write_at(std::uint64_t offset, std::span<const std::uint8_t> data) const;
+    // Flushes, closes and renames NAME.part to NAME.
+    Status commit();
+    // Removes the partial file now (also done by the destructor).
+    void discard();
+
+    const std::string& path() const { return path_; }
+    const std::string& part_path() const { return part_; }
+
+private:
+    OutputFile() = default;
+    std::string path_;
+    std::string part_;
+#ifdef _WIN32
+    void* handle_ = nullptr;
+#else
+    int fd_ = -1;
+#endif
+    bool committed_ = false;
+};
+
+// Bytes free for an unprivileged user on the filesystem holding path's directory (0 if unknown).
+std::uint64_t free_space_for(const std::string& path);
+
+} // namespace imgprep

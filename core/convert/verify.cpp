@@ -1,0 +1,55 @@
+#include "convert/verify.h"
+
+#include <future>
+#include <vector>
+
+#include "util/sha256.h"
+
+namespace imgprep {
+
+Result<std::string> raw_file_sha256(const FileSource& raw, Progress& progress) {
+    Sha256 h;
+    const std::uint64_t size = raw.size();
+    const std::size_t chunk = 4 << 20;
+    std::vector<std::uint8_t> buf(chunk);
+    std::uint64_t pos = 0;
+    while (pos < size) {
+        if (progress.cancelled()) return raw.error("cancelled");
+        std::uint64_t data = raw.next_data(pos);
+        if (data > pos) {
+            h.update_zeros(data - pos);
+            pos = data;
+            if (pos >= size) break;
+        }
+        std::uint64_t hole = raw.next_hole(pos);
+        if (hole <= pos) hole = size;
+        while (pos < hole) {
+            std::size_t n = std::size_t(std::min<std::uint64_t>(chunk, hole - pos));
+            IMGPREP_TRY(raw.read_at(pos, std::span(buf.data(), n)));
+            h.update(std::span(buf.data(), n));
+            pos += n;
+            if (progress.cancelled()) return raw.error("cancelled");
+        }
+    }
+    return h.finish_hex();
+}
+
+Result<VerifyResult> verify_raw_output(const ImageReader& source, const std::string& raw_path, Progress& progress) {
+    IMGPREP_ASSIGN(auto raw, FileSource::open(raw_path));
+    if (raw->size() != source.size())
+        return make_error(raw_path, "output size " + std::to_string(raw->size()) + " differs from the virtual size " +
+                                        std::to_string(source.size()));
+    progress.begin_phase("verifying", source.size());
+    auto out_future = std::async(std::launch::async, [&]() { return raw_file_sha256(*raw, progress); });
+    auto src_sum = virtual_disk_sha256(source, progress);
+    auto out_sum = out_future.get();
+    if (!src_sum) return src_sum.take_error();
+    if (!out_sum) return out_sum.take_error();
+    VerifyResult v;
+    v.source_sha256 = *src_sum;
+    v.output_sha256 = *out_sum;
+    v.match = v.source_sha256 == v.output_sha256;
+    return v;
+}
+
+} // namespace imgprep

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# One entry point for a fresh Debian 12 / Ubuntu 22.04+ machine:
+#   scripts/imgprep-dev.sh wizard   install dependencies, build, start the wizard on a demo Windows image
+#   scripts/imgprep-dev.sh test     install dependencies, build, run the whole test suite (also under ASan+UBSan)
+#   scripts/imgprep-dev.sh deps     only install dependencies
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Build and runtime libraries, plus the real tools the tests use as fixture builders and oracles.
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config git
+  qt6-base-dev qt6-base-dev-tools qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools libgl-dev
+  libspdlog-dev libfmt-dev libarchive-dev zlib1g-dev libzstd-dev
+  qemu-utils libhivex-bin libwin-hivex-perl ntfs-3g ntfs-3g-dev sleuthkit gdisk fdisk dosfstools mtools
+  poppler-utils genisoimage xz-utils bzip2 zstd zip p7zip-full file dpkg-dev appstream fonts-dejavu-core
+)
+
+install_deps() {
+    local missing=()
+    for p in "${PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo=sudo
+    echo "Installing: ${missing[*]}"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+build() { # PRESET
+    cmake --preset "$1" >/dev/null
+    cmake --build --preset "$1"
+}
+
+case "${1:-}" in
+deps)
+    install_deps
+    ;;
+wizard)
+    install_deps
+    build release
+    demo_dir=build/release/demo
+    bash tests/fixtures/build_demo.sh "$demo_dir"
+    if [ -x build/release/app/imgprep-wizard ]; then
+        exec build/release/app/imgprep-wizard "$demo_dir/demo-windows.vmdk"
+    fi
+    exec build/release/app/imgprep info "$demo_dir/demo-windows.vmdk"
+    ;;
+test)
+    install_deps
+    build dev
+    ctest --preset dev -j2
+    if [ "${IMGPREP_SKIP_ASAN:-0}" != 1 ]; then
+        build asan
+        ctest --preset asan -j2 -LE "bench|slow"
+    fi
+    ;;
+*)
+    echo "usage: $0 wizard|test|deps" >&2
+    exit 2
+    ;;
+esac
