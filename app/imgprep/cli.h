@@ -16,6 +16,9 @@ Json tool_section();
 int cmd_info(const std::vector<std::string>& args);
 int cmd_convert(const std::vector<std::string>& args);
 int cmd_bitmap(const std::vector<std::string>& args);
+int cmd_inspect(const std::vector<std::string>& args);
+int cmd_check(const std::vector<std::string>& args);
+int cmd_remediate(const std::vector<std::string>& args);
 
 // "imgprep: <message>" on stderr.
 void print_error(const std::string& message);

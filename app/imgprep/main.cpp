@@ -13,13 +13,18 @@ void usage(std::FILE* to) {
                  "Get a Windows disk image ready for import into Huawei Cloud / Open Telekom Cloud IMS.\n\n"
                  "Commands:\n"
                  "  info IMAGE [--json] [--checksum sha256]   format, sizes, chain, warnings\n"
+                 "  inspect IMAGE [--json]                    what is inside: partitions, boot, Windows facts\n"
+                 "  check IMAGE [--json] [--confirm ID]... [--check-password]\n"
+                 "                                            the cloud's requirements as a checklist\n"
+                 "  remediate IMAGE -o fix.ps1                PowerShell steps for the failed in-guest checks\n"
                  "  convert IMAGE --to raw|zvhd2 -o OUT [--bitmap] [--verify] [--force]\n"
                  "          [--bitmap-tool CreateMF.jar] [--qemu-img-hw PATH] [--disk N]\n"
                  "                                            RAW (+ bitmap) or ZVHD2 for fast import\n"
                  "  bitmap RAW [-o RAW.mf] [--block-size N]   bitmap file of a RAW image\n"
                  "  bitmap --verify RAW MF                    recompute and compare a bitmap file\n"
                  "  --version                                 print the version\n\n"
-                 "Exit codes: 0 success, 2 error (unreadable, corrupt, unsupported input, usage).\n");
+                 "Exit codes: 0 success (check: ready), 1 check: not ready or incomplete,\n"
+                 "2 error (unreadable, corrupt, unsupported input, usage).\n");
 }
 
 } // namespace
@@ -43,6 +48,9 @@ int main(int argc, char** argv) {
     if (cmd == "info") return imgprep::cli::cmd_info(rest);
     if (cmd == "convert") return imgprep::cli::cmd_convert(rest);
     if (cmd == "bitmap") return imgprep::cli::cmd_bitmap(rest);
+    if (cmd == "inspect") return imgprep::cli::cmd_inspect(rest);
+    if (cmd == "check") return imgprep::cli::cmd_check(rest);
+    if (cmd == "remediate") return imgprep::cli::cmd_remediate(rest);
     imgprep::cli::print_error("unknown command '" + cmd + "' (see imgprep --help)");
     return imgprep::cli::kExitError;
 }

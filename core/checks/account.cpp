@@ -11,17 +11,20 @@ CheckOutcome password_complexity(const CheckContext& c) {
     if (const auto& r = c.confirmations.password) {
         if (r->ok()) {
             o.status = CheckStatus::Pass;
-            o.message = "The password tested by the user contains uppercase and lowercase letters, digits and "
-                        "special characters.";
+            o.message =
+                "The password tested by the user contains uppercase and lowercase letters, digits and "
+                "special characters.";
             o.evidence.push_back("password tested by the user: all four classes present (the password itself "
                                  "was not stored)");
         } else {
             std::vector<std::string> miss;
-            for (auto m : r->missing) miss.push_back(describe(m));
+            for (auto m : r->missing)
+                miss.push_back(describe(m));
             o.status = CheckStatus::Fail;
             o.message = "The password tested by the user lacks " + join(miss, ", ") + ".";
             std::vector<std::string> names;
-            for (auto m : r->missing) names.push_back(to_string(m));
+            for (auto m : r->missing)
+                names.push_back(to_string(m));
             o.evidence.push_back("password tested by the user: missing " + join(names, ", ") +
                                  " (the password itself was not stored)");
         }
@@ -30,8 +33,9 @@ CheckOutcome password_complexity(const CheckContext& c) {
         return o;
     }
     o.status = CheckStatus::Manual;
-    o.message = "Cannot be checked offline: confirm (or test with imgprep) that the image's initial password has "
-                "uppercase and lowercase letters, digits and one of !@$%^-_=+[{}]:,./?";
+    o.message =
+        "Cannot be checked offline: confirm (or test with imgprep) that the image's initial password has "
+        "uppercase and lowercase letters, digits and one of !@$%^-_=+[{}]:,./?";
     return o;
 }
 

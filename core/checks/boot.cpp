@@ -36,15 +36,17 @@ CheckOutcome same_disk(const CheckContext& c) {
             for (const auto& p : f.per_disk[d].partitions)
                 if (p.is_boot) {
                     same = false;
-                    o.evidence.push_back("disk " + std::to_string(d + 1) + " " + with_notes(p, "holds the boot files"));
+                    o.evidence.push_back("disk " + std::to_string(d + 1) + " " +
+                                         with_notes(p, "holds the boot files"));
                 }
         }
     }
     if (!same) {
         o.status = CheckStatus::Unknown;
-        o.message = has_system ? "Cannot tell: Windows was found but no partition with the boot files (bootmgr + "
-                                 "\\Boot\\BCD or \\EFI\\Microsoft\\Boot\\bootmgfw.efi) on this disk."
-                               : "Cannot tell: no Windows system partition was found.";
+        o.message = has_system
+                        ? "Cannot tell: Windows was found but no partition with the boot files (bootmgr + "
+                          "\\Boot\\BCD or \\EFI\\Microsoft\\Boot\\bootmgfw.efi) on this disk."
+                        : "Cannot tell: no Windows system partition was found.";
         return o;
     }
     if (*same) {
@@ -53,7 +55,8 @@ CheckOutcome same_disk(const CheckContext& c) {
         return o;
     }
     o.status = c.not_met();
-    o.message = "The boot files are not on the disk that holds Windows; the ECS would not find its boot loader.";
+    o.message =
+        "The boot files are not on the disk that holds Windows; the ECS would not find its boot loader.";
     return o;
 }
 
@@ -70,23 +73,27 @@ CheckOutcome mode(const CheckContext& c) {
     }
     if (f.boot_mode != "uefi") {
         o.status = CheckStatus::Unknown;
-        o.message = "Cannot tell: the boot mode could not be determined (no BIOS boot manager on an active MBR "
-                    "partition and no EFI System partition with the Windows boot manager).";
+        o.message =
+            "Cannot tell: the boot mode could not be determined (no BIOS boot manager on an active MBR "
+            "partition and no EFI System partition with the Windows boot manager).";
         return o;
     }
     if (!f.windows) {
         o.status = CheckStatus::Unknown;
-        o.message = "Cannot tell: the image boots with UEFI, but no Windows installation was found to look up in "
-                    "the UEFI list.";
+        o.message =
+            "Cannot tell: the image boots with UEFI, but no Windows installation was found to look up in "
+            "the UEFI list.";
         return o;
     }
     const OsList& list = c.catalogue.uefi_os;
     WindowsIdentity id = identify_windows(*f.windows, c.catalogue.supported_os);
-    for (const auto& e : id.evidence) o.evidence.push_back(e);
+    for (const auto& e : id.evidence)
+        o.evidence.push_back(e);
     if (id.product.empty() || (id.bits == 0 && id.arch.empty())) {
         o.status = CheckStatus::Unknown;
-        o.message = "Cannot tell: the image boots with UEFI, but the Windows version or architecture could not "
-                    "be identified to look it up in the UEFI list.";
+        o.message =
+            "Cannot tell: the image boots with UEFI, but the Windows version or architecture could not "
+            "be identified to look it up in the UEFI list.";
         return o;
     }
     std::string row = id.bits ? list.listed_as(id.product, id.edition, id.bits) : "";
@@ -106,6 +113,8 @@ CheckOutcome mode(const CheckContext& c) {
 
 } // namespace
 
-std::vector<CheckImpl> boot_checks() { return {{"boot.same_disk", same_disk}, {"boot.mode", mode}}; }
+std::vector<CheckImpl> boot_checks() {
+    return {{"boot.same_disk", same_disk}, {"boot.mode", mode}};
+}
 
 } // namespace imgprep::checks_detail

@@ -7,7 +7,9 @@
 
 namespace imgprep {
 
-bool is_valid_table(std::string_view t) { return t == "1" || t == "2" || t == "other" || t == "extra"; }
+bool is_valid_table(std::string_view t) {
+    return t == "1" || t == "2" || t == "other" || t == "extra";
+}
 bool is_valid_level(std::string_view l) {
     return l == "required" || l == "advised" || l == "optional" || l == "manual";
 }
@@ -16,7 +18,8 @@ const OsEntry* OsList::find(std::string_view product, std::string_view edition, 
     for (const auto& e : windows) {
         if (!checks_detail::iequals(e.product, product)) continue;
         bool bits_ok = false;
-        for (int b : e.bits) bits_ok = bits_ok || b == bits;
+        for (int b : e.bits)
+            bits_ok = bits_ok || b == bits;
         if (!bits_ok) continue;
         if (e.editions.empty()) return &e;
         for (const auto& ed : e.editions)
@@ -48,7 +51,8 @@ namespace {
 
 using checks_detail::iequals;
 
-Result<std::vector<std::string>> string_list(const Json& j, const std::string& doc, const std::string& where) {
+Result<std::vector<std::string>> string_list(const Json& j, const std::string& doc,
+                                             const std::string& where) {
     std::vector<std::string> out;
     if (j.is_null()) return out;
     if (!j.is_array()) return make_error(doc, where + ": expected an array of strings");
@@ -96,7 +100,8 @@ Result<OsList> parse_os_list(const std::string& text, const std::string& doc) {
         list.other[std::stoi(bits)] = name.as_string();
     }
     const Json& win = j.get("windows");
-    if (!win.is_array() || win.as_array().empty()) return make_error(doc, "windows: expected a non-empty array");
+    if (!win.is_array() || win.as_array().empty())
+        return make_error(doc, "windows: expected a non-empty array");
     std::size_t i = 0;
     for (const auto& e : win.as_array()) {
         std::string where = "windows[" + std::to_string(i++) + "]";
@@ -108,7 +113,8 @@ Result<OsList> parse_os_list(const std::string& text, const std::string& doc) {
             return make_error(doc, where + ".bits: expected a non-empty array of 32/64");
         for (const auto& b : e.get("bits").as_array()) {
             auto v = b.as_int(-1);
-            if (!b.is_int() || (v != 32 && v != 64)) return make_error(doc, where + ".bits: values must be 32 or 64");
+            if (!b.is_int() || (v != 32 && v != 64))
+                return make_error(doc, where + ".bits: values must be 32 or 64");
             entry.bits.push_back(int(v));
         }
         list.windows.push_back(std::move(entry));
@@ -148,7 +154,8 @@ Result<std::vector<CheckDef>> parse_checks(const std::string& text, const std::s
         IMGPREP_ASSIGN(d.doc, page_ref(pages.get(ref), doc, "pages." + ref));
         d.doc.section = dj.get("section").as_string();
         IMGPREP_ASSIGN(d.remediation, string_list(c.get("remediation"), doc, where + ".remediation"));
-        if (d.remediation.empty()) return make_error(doc, where + ".remediation: at least one step is needed");
+        if (d.remediation.empty())
+            return make_error(doc, where + ".remediation: at least one step is needed");
         d.params = c.get("params");
         if (!d.params.is_null() && !d.params.is_object())
             return make_error(doc, where + ".params: expected an object");
@@ -173,7 +180,8 @@ Result<Catalogue> parse_catalogue(const std::string& catalogue_json, const std::
         for (const auto& e : list->windows)
             for (const auto& ed : e.editions) {
                 bool known = false;
-                for (const auto& [name, ids] : cat.supported_os.edition_ids) known = known || iequals(name, ed);
+                for (const auto& [name, ids] : cat.supported_os.edition_ids)
+                    known = known || iequals(name, ed);
                 if (!known)
                     return make_error(list == &cat.supported_os ? "supported_os.json" : "uefi_os.json",
                                       e.product + ": edition \"" + ed + "\" has no entry in edition_ids");

@@ -27,17 +27,17 @@ struct CheckDef {
     std::string level;  // "required", "advised", "optional", "manual"
     std::string family; // network tools drivers os image disk boot account windows_state
     std::string title;
-    std::string rule;   // the requirement in one sentence
+    std::string rule; // the requirement in one sentence
     DocRef doc;
     std::vector<std::string> remediation;
-    Json params;        // check-specific data (limits, format lists, recommended settings); object or null
+    Json params; // check-specific data (limits, format lists, recommended settings); object or null
 };
 
 // One entry of an OS list: a product with the editions and bitness the page lists for it.
 struct OsEntry {
-    std::string product;               // "Windows Server 2016" (imgprep's product names, see os_identity.h)
-    std::vector<std::string> editions; // "Standard", "Datacenter", ...; empty means any edition
-    std::vector<int> bits;             // 32 and/or 64
+    std::string product;                // "Windows Server 2016" (imgprep's product names, see os_identity.h)
+    std::vector<std::string> editions;  // "Standard", "Datacenter", ...; empty means any edition
+    std::vector<int> bits;              // 32 and/or 64
     std::vector<std::string> listed_as; // the page's rows this entry stands for
 };
 
@@ -47,7 +47,8 @@ struct OsList {
     std::vector<OsEntry> windows;
     // Edition name -> EditionID registry values (only in supported_os.json; shared by both lists).
     std::map<std::string, std::vector<std::string>> edition_ids;
-    std::map<int, std::string> other; // bits -> registration name for unlisted Windows ("Other_Windows (64_bit)")
+    std::map<int, std::string>
+        other; // bits -> registration name for unlisted Windows ("Other_Windows (64_bit)")
 
     // The entry listing product + edition + bits (edition compared case-insensitively), or nullptr.
     const OsEntry* find(std::string_view product, std::string_view edition, int bits) const;
@@ -59,7 +60,7 @@ struct Catalogue {
     std::vector<CheckDef> checks; // in catalogue order (Table 1, Table 2, Other, extra)
     OsList supported_os;
     OsList uefi_os;
-    std::string load_error;       // non-empty when the embedded data could not be parsed (a build defect)
+    std::string load_error; // non-empty when the embedded data could not be parsed (a build defect)
 
     const CheckDef* find(std::string_view id) const;
 };

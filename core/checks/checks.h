@@ -5,8 +5,8 @@
 //   Summary s = summarize(summary, facts, results);
 //   Json doc = check_document(image_json, facts_json, results, s);   // `imgprep check --json`
 //
-// Every check is a function of (ImageSummary, ImageFacts, Confirmations); checks run independently and a check
-// that throws is reported as "unknown" without stopping the others.
+// Every check is a function of (ImageSummary, ImageFacts, Confirmations); checks run independently and a
+// check that throws is reported as "unknown" without stopping the others.
 #pragma once
 
 #include <array>
@@ -43,7 +43,7 @@ struct CheckResult {
     std::string table; // "1" "2" "other" "extra"
     std::string level; // "required" "advised" "optional" "manual"
     std::string title;
-    std::string rule;  // the requirement in one sentence (from the catalogue)
+    std::string rule; // the requirement in one sentence (from the catalogue)
     CheckStatus status = CheckStatus::Unknown;
     std::string message;                  // what was found, in one or two sentences; for unknown: why not
     std::vector<std::string> evidence;    // facts used: registry values, files, partitions
@@ -53,12 +53,18 @@ struct CheckResult {
 
 // What the user has confirmed for checks that cannot be decided offline.
 struct Confirmations {
-    std::set<std::string> confirmed;         // ids of manual checks the user confirmed
-    std::optional<PasswordReport> password;  // check_password() run on the image's initial password
+    std::set<std::string> confirmed;        // ids of manual checks the user confirmed
+    std::optional<PasswordReport> password; // check_password() run on the image's initial password
 
     void confirm(std::string id) { confirmed.insert(std::move(id)); }
     bool is_confirmed(std::string_view id) const { return confirmed.count(std::string(id)) != 0; }
 };
+
+// Adds confirmations given by id (e.g. from `--confirm a,b`): each id must name a check the catalogue lists
+// as manual, or one without an implementation (which is reported as manual). The error names the offending
+// id.
+Status confirm_checks(Confirmations& confirmations, const std::vector<std::string>& ids,
+                      const Catalogue& catalogue = builtin_catalogue());
 
 using CheckCallback = std::function<void(const CheckResult&)>;
 
@@ -73,8 +79,8 @@ std::vector<CheckResult> evaluate_checks(const Catalogue& catalogue, const Image
 
 // How the image file can be imported (image.size's params). GiB = 2^30 bytes.
 struct ImportPlan {
-    std::string path = "unknown"; // "direct" (<= 128 GiB), "fast" (128 GiB - 1 TiB, RAW or ZVHD2),
-                                  // "unsupported" (> 1 TiB), "unknown" (no size known)
+    std::string path = "unknown";     // "direct" (<= 128 GiB), "fast" (128 GiB - 1 TiB, RAW or ZVHD2),
+                                      // "unsupported" (> 1 TiB), "unknown" (no size known)
     std::uint64_t measured_bytes = 0; // the size compared with the limits
     std::string measured;             // "file" (the image file as it is) or "virtual" (a disk that must
                                       // still be converted: its converted file is at most this big)
@@ -91,7 +97,7 @@ struct Summary {
     std::string register_os;        // OS to select when registering ("Windows Server 2016 Datacenter 64bit",
                                     // "Other_Windows (64_bit)"), "" unknown
     std::string register_boot_mode; // "BIOS", "UEFI", "" unknown
-    std::array<int, kCheckStatusCount> counts{}; // indexed by CheckStatus
+    std::array<int, kCheckStatusCount> counts{};    // indexed by CheckStatus
     std::vector<std::string> pending_confirmations; // ids of checks in status manual
     std::vector<std::string> blockers;              // ids that keep the verdict from "ready"
 };
@@ -112,12 +118,12 @@ Json check_document(Json image, Json facts, const std::vector<CheckResult>& resu
                     Json tool = {});
 
 // Guided remediation: a commented PowerShell script for the failed and warned checks, to be run by an
-// administrator inside the source VM before exporting again. Nothing is run by imgprep. Every step starts with
-// a line "# imgprep-step: <check id>", is idempotent and says what it changes (Write-Host); the script takes
-// -DryRun to only print what it would change.
+// administrator inside the source VM before exporting again. Nothing is run by imgprep. Every step starts
+// with a line "# imgprep-step: <check id>", is idempotent and says what it changes (Write-Host); the script
+// takes -DryRun to only print what it would change.
 struct RemediationOptions {
-    bool include_sysprep = false;  // add the Sysprep step even when tools.sysprep is not fail/warn
-    std::string image_name;        // shown in the header comment
+    bool include_sysprep = false; // add the Sysprep step even when tools.sysprep is not fail/warn
+    std::string image_name;       // shown in the header comment
 };
 std::string remediation_script(const std::vector<CheckResult>& results, const ImageFacts& facts,
                                const RemediationOptions& options = {},

@@ -26,7 +26,8 @@ std::optional<CheckOutcome> need_contents(const CheckContext& c) {
     std::string why = c.facts.unreadable_reason;
     if (why.empty()) why = c.image.message;
     if (why.empty()) why = "the disk contents were not inspected";
-    return make_outcome(CheckStatus::Unknown, "Cannot tell: the image contents could not be read (" + why + ").");
+    return make_outcome(CheckStatus::Unknown,
+                        "Cannot tell: the image contents could not be read (" + why + ").");
 }
 
 std::optional<CheckOutcome> need_windows(const CheckContext& c) {
@@ -34,7 +35,8 @@ std::optional<CheckOutcome> need_windows(const CheckContext& c) {
     if (c.facts.windows) return std::nullopt;
     std::string why = c.facts.not_windows_reason.empty() ? "no Windows system volume was found"
                                                          : c.facts.not_windows_reason;
-    return make_outcome(CheckStatus::Unknown, "Cannot tell: no Windows installation was found (" + why + ").");
+    return make_outcome(CheckStatus::Unknown,
+                        "Cannot tell: no Windows installation was found (" + why + ").");
 }
 
 std::string control_set(const WindowsFacts& w) {
@@ -45,17 +47,27 @@ std::string control_set(const WindowsFacts& w) {
 }
 
 std::string partition_text(const PartitionFacts& p) {
-    std::string s = "partition " + std::to_string(p.index) + " (";
-    s += p.type_name.empty() ? p.type : p.type_name;
-    if (!p.filesystem.empty()) s += ", " + p.filesystem;
-    if (!p.label.empty()) s += ", label \"" + p.label + "\"";
-    s += ", " + human_bytes(p.size) + " at offset " + std::to_string(p.offset) + ")";
-    return s;
+    std::vector<std::string> parts;
+    std::string type = p.type_name.empty() ? p.type : p.type_name;
+    if (!type.empty()) parts.push_back(type);
+    if (!p.filesystem.empty()) parts.push_back(p.filesystem);
+    if (!p.label.empty()) parts.push_back("label \"" + p.label + "\"");
+    parts.push_back(human_bytes(p.size) + " at offset " + std::to_string(p.offset));
+    return "partition " + std::to_string(p.index) + " (" + join(parts, ", ") + ")";
 }
 
-std::string size_text(std::uint64_t bytes) { return std::to_string(bytes) + " bytes (" + human_bytes(bytes) + ")"; }
+std::string amount(std::uint64_t bytes) {
+    if (bytes % kGiB == 0) return std::to_string(bytes / kGiB) + " GiB";
+    return human_bytes(bytes) + " (" + std::to_string(bytes) + " bytes)";
+}
 
-bool is_alnum(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+std::string size_text(std::uint64_t bytes) {
+    return std::to_string(bytes) + " bytes (" + human_bytes(bytes) + ")";
+}
+
+bool is_alnum(char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
 
 std::string lower(std::string_view s) {
     std::string out(s);
@@ -64,7 +76,9 @@ std::string lower(std::string_view s) {
     return out;
 }
 
-bool iequals(std::string_view a, std::string_view b) { return a.size() == b.size() && lower(a) == lower(b); }
+bool iequals(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && lower(a) == lower(b);
+}
 
 bool icontains(std::string_view haystack, std::string_view needle) {
     return lower(haystack).find(lower(needle)) != std::string::npos;
@@ -92,8 +106,10 @@ std::string join(const std::vector<std::string>& parts, std::string_view sep) {
 
 std::string trim(std::string_view s) {
     std::size_t a = 0, b = s.size();
-    while (a < b && (s[a] == ' ' || s[a] == '\t' || s[a] == '\r' || s[a] == '\n')) ++a;
-    while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t' || s[b - 1] == '\r' || s[b - 1] == '\n')) --b;
+    while (a < b && (s[a] == ' ' || s[a] == '\t' || s[a] == '\r' || s[a] == '\n'))
+        ++a;
+    while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t' || s[b - 1] == '\r' || s[b - 1] == '\n'))
+        --b;
     return std::string(s.substr(a, b - a));
 }
 

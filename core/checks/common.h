@@ -65,6 +65,8 @@ CheckOutcome make_outcome(CheckStatus s, std::string message, std::vector<std::s
 std::string control_set(const WindowsFacts& w);
 // "partition 2 (Microsoft basic data, ntfs, label "System", 59.5 GiB at offset 1048576)"
 std::string partition_text(const PartitionFacts& p);
+// "128 GiB" for whole GiB, else "128.0 GiB (137438953473 bytes)" so that values next to a limit read right.
+std::string amount(std::uint64_t bytes);
 // "137438953472 bytes (128.0 GiB)"
 std::string size_text(std::uint64_t bytes);
 

@@ -14,7 +14,8 @@ CheckOutcome single_system_disk(const CheckContext& c) {
     if (n == 0 && im.virtual_size) n = 1;
     CheckOutcome o;
     for (std::size_t i = 0; i < im.disk_sizes.size(); ++i)
-        o.evidence.push_back("disk " + std::to_string(i + 1) + ": virtual size " + size_text(im.disk_sizes[i]));
+        o.evidence.push_back("disk " + std::to_string(i + 1) + ": virtual size " +
+                             size_text(im.disk_sizes[i]));
     if (n == 0) {
         o.status = CheckStatus::Unknown;
         o.message = "Cannot tell: the number of disks in the image is not known" +
@@ -24,25 +25,29 @@ CheckOutcome single_system_disk(const CheckContext& c) {
     if (n == 1) {
         o.status = CheckStatus::Pass;
         o.message = "The image holds one disk.";
-        if (o.evidence.empty() && im.virtual_size) o.evidence.push_back("one disk, virtual size " + size_text(*im.virtual_size));
+        if (o.evidence.empty() && im.virtual_size)
+            o.evidence.push_back("one disk, virtual size " + size_text(*im.virtual_size));
         return o;
     }
     o.status = c.not_met();
-    o.message = "The image holds " + std::to_string(n) +
-                " disks; only the system disk can be imported from one image file" +
-                (c.facts.readable ? " (Windows is on disk " + std::to_string(c.facts.windows_disk_index + 1) + ")"
-                                  : std::string()) +
-                ".";
-    o.remediation.push_back("Convert only the system disk (imgprep convert selects the Windows disk of an OVA) "
-                            "and import the other disks as data disk images.");
+    o.message =
+        "The image holds " + std::to_string(n) +
+        " disks; only the system disk can be imported from one image file" +
+        (c.facts.readable ? " (Windows is on disk " + std::to_string(c.facts.windows_disk_index + 1) + ")"
+                          : std::string()) +
+        ".";
+    o.remediation.push_back(
+        "Convert only the system disk (imgprep convert selects the Windows disk of an OVA) "
+        "and import the other disks as data disk images.");
     return o;
 }
 
 CheckOutcome system_disk_size(const CheckContext& c) {
     const ImageSummary& im = c.image;
     if (!im.virtual_size)
-        return make_outcome(CheckStatus::Unknown, "Cannot tell: the virtual disk size is not known" +
-                                                      (im.message.empty() ? std::string(".") : " (" + im.message + ")."));
+        return make_outcome(CheckStatus::Unknown,
+                            "Cannot tell: the virtual disk size is not known" +
+                                (im.message.empty() ? std::string(".") : " (" + im.message + ")."));
     std::uint64_t v = *im.virtual_size;
     std::uint64_t lo = c.param("min_bytes").as_uint(kGiB), hi = c.param("max_bytes").as_uint(kTiB);
     std::uint64_t gb = (v + kGiB - 1) / kGiB;
@@ -52,13 +57,14 @@ CheckOutcome system_disk_size(const CheckContext& c) {
                          size_text(hi));
     if (v >= lo && v <= hi) {
         o.status = CheckStatus::Pass;
-        o.message = "The system disk is " + human_bytes(v) + ", between " + human_bytes(lo) + " and " +
-                    human_bytes(hi) + "; enter at least " + std::to_string(std::max(gb, console_min)) +
+        o.message = "The system disk is " + amount(v) + ", between " + amount(lo) + " and " + amount(hi) +
+                    "; enter at least " + std::to_string(std::max(gb, console_min)) +
                     " GB as system disk size when registering.";
         return o;
     }
     o.status = c.not_met();
-    o.message = "The system disk is " + human_bytes(v) + (v < lo ? ", below " + human_bytes(lo) : ", above " + human_bytes(hi)) + ".";
+    o.message = "The system disk is " + amount(v) +
+                (v < lo ? ", below " + amount(lo) : ", above " + amount(hi)) + ".";
     return o;
 }
 
@@ -72,11 +78,13 @@ CheckOutcome not_encrypted(const CheckContext& c) {
         o.status = c.not_met();
         o.evidence = enc;
         if (enc.empty())
-            o.evidence.push_back("the disk is encrypted" +
-                                 (f.unreadable_reason.empty() ? std::string() : " (" + f.unreadable_reason + ")"));
+            o.evidence.push_back("the disk is encrypted" + (f.unreadable_reason.empty()
+                                                                ? std::string()
+                                                                : " (" + f.unreadable_reason + ")"));
         o.message = enc.empty() ? "The image is encrypted."
-                                : std::to_string(enc.size()) + " volume(s) are encrypted; ECSs created from the image "
-                                                               "may not work.";
+                                : std::to_string(enc.size()) +
+                                      " volume(s) are encrypted; ECSs created from the image "
+                                      "may not work.";
         return o;
     }
     if (auto u = need_contents(c)) return *u;
@@ -86,9 +94,11 @@ CheckOutcome not_encrypted(const CheckContext& c) {
         o.message = "Cannot tell: no partition was found to check.";
         return o;
     }
-    for (const auto& p : f.partitions) o.evidence.push_back(partition_text(p) + ": not encrypted");
+    for (const auto& p : f.partitions)
+        o.evidence.push_back(partition_text(p) + ": not encrypted");
     o.status = CheckStatus::Pass;
-    o.message = "No BitLocker or LUKS volume on any of the " + std::to_string(f.partitions.size()) + " partition(s).";
+    o.message =
+        "No BitLocker or LUKS volume on any of the " + std::to_string(f.partitions.size()) + " partition(s).";
     return o;
 }
 

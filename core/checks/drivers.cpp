@@ -22,7 +22,9 @@ std::string service_line(const WindowsFacts& w, const ServiceFacts* s, const std
     return e;
 }
 
-bool disabled(const ServiceFacts* s) { return s && s->present && s->start && *s->start == 4; }
+bool disabled(const ServiceFacts* s) {
+    return s && s->present && s->start && *s->start == 4;
+}
 
 CheckOutcome virtio(const CheckContext& c) {
     if (auto u = need_windows(c)) return *u;
@@ -37,11 +39,14 @@ CheckOutcome virtio(const CheckContext& c) {
         o.evidence.push_back(service_line(w, s, n));
         net_disabled = net_disabled || disabled(s);
     }
-    for (const auto& n : storage_names) o.evidence.push_back(service_line(w, find_service(w.virtio_services, n), n));
+    for (const auto& n : storage_names)
+        o.evidence.push_back(service_line(w, find_service(w.virtio_services, n), n));
     for (const auto& s : w.virtio_services) {
         bool listed = false;
-        for (const auto& n : storage_names) listed = listed || iequals(n, s.name);
-        for (const auto& n : network_names) listed = listed || iequals(n, s.name);
+        for (const auto& n : storage_names)
+            listed = listed || iequals(n, s.name);
+        for (const auto& n : network_names)
+            listed = listed || iequals(n, s.name);
         if (!listed && s.present) o.evidence.push_back(service_line(w, &s, s.name));
     }
     std::size_t shown = 0;
@@ -55,11 +60,13 @@ CheckOutcome virtio(const CheckContext& c) {
     }
     std::vector<std::string> missing;
     if (!net_ok)
-        missing.push_back(net_disabled ? "the VirtIO network driver is disabled (Start=4): ECS NICs will not work"
-                                       : "no VirtIO network driver (netkvm): ECS NICs cannot be detected");
+        missing.push_back(net_disabled
+                              ? "the VirtIO network driver is disabled (Start=4): ECS NICs will not work"
+                              : "no VirtIO network driver (netkvm): ECS NICs cannot be detected");
     if (!w.virtio_storage)
-        missing.push_back("no VirtIO storage driver (viostor/vioscsi): the disk is reachable only through the "
-                          "cloud's IDE fallback");
+        missing.push_back(
+            "no VirtIO storage driver (viostor/vioscsi): the disk is reachable only through the "
+            "cloud's IDE fallback");
     o.status = c.not_met();
     o.message = "VirtIO drivers are missing: " + join(missing, "; ") + ".";
     return o;
@@ -69,7 +76,8 @@ CheckOutcome gpu(const CheckContext& c) {
     if (auto u = need_windows(c)) return *u;
     const WindowsFacts& w = *c.facts.windows;
     CheckOutcome o;
-    for (const auto& d : w.gpu_drivers) o.evidence.push_back("display driver " + d);
+    for (const auto& d : w.gpu_drivers)
+        o.evidence.push_back("display driver " + d);
     if (!w.gpu_drivers.empty()) {
         o.status = CheckStatus::Pass;
         o.message = "GPU driver(s) installed: " + join(w.gpu_drivers, ", ") + ".";
@@ -89,7 +97,8 @@ std::vector<std::string> boot_blockers(const ServiceFacts& s) {
     if (s.start_override && *s.start_override != 0)
         why.push_back("StartOverride\\0=" + std::to_string(*s.start_override));
     if (!s.file_present)
-        why.push_back("driver file not found" + (s.file_path.empty() ? std::string() : " (" + s.file_path + ")"));
+        why.push_back("driver file not found" +
+                      (s.file_path.empty() ? std::string() : " (" + s.file_path + ")"));
     return why;
 }
 
@@ -112,26 +121,30 @@ CheckOutcome virtio_boot(const CheckContext& c) {
         o.evidence.push_back(service_line(w, s, n));
         if (s && s->present && s->start && *s->start == 0) ide_on.push_back(s->name);
     }
-    std::string ide = ide_on.empty() ? " No IDE driver is set to start at boot in the image either; the cloud "
-                                       "restores one only when 'Enable automatic configuration' is selected."
-                                     : " The image's own IDE driver(s) " + join(ide_on, ", ") + " start at boot.";
+    std::string ide = ide_on.empty()
+                          ? " No IDE driver is set to start at boot in the image either; the cloud "
+                            "restores one only when 'Enable automatic configuration' is selected."
+                          : " The image's own IDE driver(s) " + join(ide_on, ", ") + " start at boot.";
     if (w.virtio_storage_boot_ready) {
         o.status = CheckStatus::Pass;
-        o.message = "Boot-ready: the VirtIO storage driver is registered to start at boot for the VirtIO disk.";
+        o.message =
+            "Boot-ready: the VirtIO storage driver is registered to start at boot for the VirtIO disk.";
         return o;
     }
     o.status = c.not_met();
     if (w.virtio_storage) {
-        o.message = "Installed but not boot-start: the VirtIO storage driver is installed but not registered to "
-                    "boot the disk" +
-                    (reasons.empty() ? std::string() : " (" + join(reasons, "; ") + ")") +
-                    ", so the first boot relies on the cloud's automatic IDE fallback and can stop with "
-                    "INACCESSIBLE_BOOT_DEVICE." +
-                    ide;
+        o.message =
+            "Installed but not boot-start: the VirtIO storage driver is installed but not registered to "
+            "boot the disk" +
+            (reasons.empty() ? std::string() : " (" + join(reasons, "; ") + ")") +
+            ", so the first boot relies on the cloud's automatic IDE fallback and can stop with "
+            "INACCESSIBLE_BOOT_DEVICE." +
+            ide;
     } else {
-        o.message = "Not installed: there is no VirtIO storage driver, so the first boot relies entirely on the "
-                    "cloud's automatic IDE fallback and can stop with INACCESSIBLE_BOOT_DEVICE." +
-                    ide;
+        o.message =
+            "Not installed: there is no VirtIO storage driver, so the first boot relies entirely on the "
+            "cloud's automatic IDE fallback and can stop with INACCESSIBLE_BOOT_DEVICE." +
+            ide;
     }
     return o;
 }

@@ -12,12 +12,18 @@ using namespace checks_detail;
 
 const char* to_string(CheckStatus s) {
     switch (s) {
-    case CheckStatus::Pass: return "pass";
-    case CheckStatus::Fail: return "fail";
-    case CheckStatus::Warn: return "warn";
-    case CheckStatus::Info: return "info";
-    case CheckStatus::Manual: return "manual";
-    case CheckStatus::Unknown: return "unknown";
+    case CheckStatus::Pass:
+        return "pass";
+    case CheckStatus::Fail:
+        return "fail";
+    case CheckStatus::Warn:
+        return "warn";
+    case CheckStatus::Info:
+        return "info";
+    case CheckStatus::Manual:
+        return "manual";
+    case CheckStatus::Unknown:
+        return "unknown";
     }
     return "unknown";
 }
@@ -33,9 +39,10 @@ namespace {
 const std::vector<CheckImpl>& implementations() {
     static const std::vector<CheckImpl> all = [] {
         std::vector<CheckImpl> v;
-        for (auto family : {network_checks, tools_checks, drivers_checks, os_checks, image_checks, disk_checks,
-                            boot_checks, account_checks, windows_state_checks})
-            for (auto& impl : family()) v.push_back(impl);
+        for (auto family : {network_checks, tools_checks, drivers_checks, os_checks, image_checks,
+                            disk_checks, boot_checks, account_checks, windows_state_checks})
+            for (auto& impl : family())
+                v.push_back(impl);
         return v;
     }();
     return all;
@@ -52,17 +59,19 @@ CheckResult run_one(const CheckDef& def, CheckFn fn, const Catalogue& cat, const
     r.doc = def.doc;
     CheckOutcome o;
     if (!cat.load_error.empty()) {
-        o = make_outcome(CheckStatus::Unknown, "Cannot tell: the requirement catalogue could not be loaded (" +
-                                                   cat.load_error + ").");
+        o = make_outcome(CheckStatus::Unknown,
+                         "Cannot tell: the requirement catalogue could not be loaded (" + cat.load_error +
+                             ").");
     } else if (!fn) {
-        o = make_outcome(CheckStatus::Manual, "imgprep cannot check this offline: confirm it yourself. (" +
-                                                  def.rule + ")");
+        o = make_outcome(CheckStatus::Manual,
+                         "imgprep cannot check this offline: confirm it yourself. (" + def.rule + ")");
     } else {
         try {
             o = fn(CheckContext{image, facts, conf, def, cat});
         } catch (const std::exception& e) {
             o = make_outcome(CheckStatus::Unknown,
-                             std::string("Cannot tell: the check stopped with an internal error (") + e.what() + ").");
+                             std::string("Cannot tell: the check stopped with an internal error (") +
+                                 e.what() + ").");
         } catch (...) {
             o = make_outcome(CheckStatus::Unknown, "Cannot tell: the check stopped with an internal error.");
         }
@@ -78,7 +87,8 @@ CheckResult run_one(const CheckDef& def, CheckFn fn, const Catalogue& cat, const
     r.evidence = std::move(o.evidence);
     if (r.status != CheckStatus::Pass) {
         r.remediation = std::move(o.remediation);
-        for (const auto& step : def.remediation) r.remediation.push_back(step);
+        for (const auto& step : def.remediation)
+            r.remediation.push_back(step);
     }
     return r;
 }
@@ -91,7 +101,8 @@ std::vector<CheckResult> run_checks(const Catalogue& catalogue, const std::vecto
                                     const ImageSummary& image, const ImageFacts& facts,
                                     const Confirmations& confirmations, const CheckCallback& on_result) {
     std::map<std::string, CheckFn> fns;
-    for (const auto& impl : impls) fns[impl.id] = impl.fn;
+    for (const auto& impl : impls)
+        fns[impl.id] = impl.fn;
     std::vector<CheckResult> results;
     auto emit = [&](CheckResult r) {
         results.push_back(std::move(r));
@@ -111,13 +122,16 @@ std::vector<CheckResult> run_checks(const Catalogue& catalogue, const std::vecto
         def.level = "required";
         def.title = impl.id;
         def.rule = "(no catalogue entry for this check)";
-        def.remediation = {"Add an entry for " + std::string(impl.id) + " to resources/checks/catalogue.json."};
+        def.remediation = {"Add an entry for " + std::string(impl.id) +
+                           " to resources/checks/catalogue.json."};
         emit(run_one(def, impl.fn, catalogue, image, facts, confirmations));
     }
     return results;
 }
 
-const std::vector<CheckImpl>& all_check_impls() { return implementations(); }
+const std::vector<CheckImpl>& all_check_impls() {
+    return implementations();
+}
 
 } // namespace checks_detail
 
@@ -125,6 +139,23 @@ std::vector<CheckResult> evaluate_checks(const Catalogue& catalogue, const Image
                                          const ImageFacts& facts, const Confirmations& confirmations,
                                          const CheckCallback& on_result) {
     return run_checks(catalogue, implementations(), image, facts, confirmations, on_result);
+}
+
+Status confirm_checks(Confirmations& confirmations, const std::vector<std::string>& ids,
+                      const Catalogue& catalogue) {
+    for (const auto& id : ids) {
+        const CheckDef* def = catalogue.find(id);
+        if (!def) return make_error("--confirm", "unknown check id \"" + id + "\"");
+        bool implemented = false;
+        for (const auto& impl : implementations())
+            implemented = implemented || id == impl.id;
+        if (def->level != "manual" && implemented)
+            return make_error("--confirm", "\"" + id + "\" is checked by imgprep (level " + def->level +
+                                               "), it cannot be confirmed by hand");
+    }
+    for (const auto& id : ids)
+        confirmations.confirm(id);
+    return {};
 }
 
 std::vector<CheckResult> evaluate_checks(const ImageSummary& image, const ImageFacts& facts,
@@ -139,8 +170,9 @@ Summary summarize(const ImageSummary& image, const ImageFacts& facts, const std:
     for (const auto& r : results) {
         s.counts[std::size_t(r.status)]++;
         if (r.status == CheckStatus::Manual) s.pending_confirmations.push_back(r.id);
-        bool blocks = (r.level == "required" && (r.status == CheckStatus::Fail || r.status == CheckStatus::Unknown)) ||
-                      (r.level == "manual" && r.status == CheckStatus::Fail);
+        bool blocks =
+            (r.level == "required" && (r.status == CheckStatus::Fail || r.status == CheckStatus::Unknown)) ||
+            (r.level == "manual" && r.status == CheckStatus::Fail);
         if (blocks) {
             s.blockers.push_back(r.id);
             any_fail = any_fail || r.status == CheckStatus::Fail;
@@ -163,12 +195,15 @@ Summary summarize(const ImageSummary& image, const ImageFacts& facts, const std:
     if (facts.readable && facts.windows) {
         WindowsIdentity id = identify_windows(*facts.windows, catalogue.supported_os);
         std::string row = id.bits ? catalogue.supported_os.listed_as(id.product, id.edition, id.bits) : "";
-        if (!row.empty()) s.register_os = row;
+        if (!row.empty())
+            s.register_os = row;
         else if (!id.product.empty() && (id.bits || !id.arch.empty()))
             s.register_os = other_windows_name(catalogue.supported_os, id.bits);
     }
-    if (facts.readable && facts.boot_mode == "bios") s.register_boot_mode = "BIOS";
-    else if (facts.readable && facts.boot_mode == "uefi") s.register_boot_mode = "UEFI";
+    if (facts.readable && facts.boot_mode == "bios")
+        s.register_boot_mode = "BIOS";
+    else if (facts.readable && facts.boot_mode == "uefi")
+        s.register_boot_mode = "UEFI";
     return s;
 }
 

@@ -7,6 +7,12 @@ using namespace checks_detail;
 
 namespace {
 
+// A differencing / overlay image: it has a backing chain (or says it is differencing, for a VHD/VHDX whose
+// parent was not followed).
+bool is_overlay(const ImageSummary& image) {
+    return !image.backing_chain.empty() || iequals(image.subformat, "differencing");
+}
+
 bool in_list(const Json& list, const std::string& v) {
     for (const auto& s : json_strings(list))
         if (iequals(s, v)) return true;
@@ -25,13 +31,11 @@ ImportPlan plan_import(const ImageSummary& image, const Catalogue& catalogue) {
     std::uint64_t fast_max = size_def->params.get("fast_max_bytes").as_uint(kTiB);
     std::string format = lower(image.format);
     bool importable = format_def && in_list(format_def->params.get("formats"), format) &&
-                      image.backing_chain.empty() && image.files.size() <= 1;
-    // The limits apply to the file that is uploaded: the image file itself when it can be uploaded as it is;
-    // otherwise the disk must be converted first and its converted file is at most the virtual size.
-    if (importable && image.file_size > 0) {
-        p.measured_bytes = image.file_size;
-        p.measured = "file";
-    } else if (image.virtual_size) {
+                      !is_overlay(image) && image.files.size() <= 1;
+    // The limits apply to the virtual disk (the system disk the cloud creates), as the issue and the console's
+    // "image size" mean it: a sparse 200 GiB image still needs fast import. The file size is used only when the
+    // virtual size is unknown (an unreadable ZVHD2).
+    if (image.virtual_size) {
         p.measured_bytes = *image.virtual_size;
         p.measured = "virtual";
     } else if (image.file_size > 0) {
@@ -64,24 +68,30 @@ CheckOutcome format(const CheckContext& c) {
     o.evidence.push_back("format " + (fmt.empty() ? std::string("unknown") : fmt) +
                          (im.subformat.empty() ? std::string() : " (" + im.subformat + ")") +
                          (im.path.empty() ? std::string() : ", file " + im.path));
-    for (const auto& f : im.files) o.evidence.push_back("file of the image: " + f);
-    for (const auto& b : im.backing_chain) o.evidence.push_back("backing file: " + b);
+    for (const auto& f : im.files)
+        o.evidence.push_back("file of the image: " + f);
+    for (const auto& b : im.backing_chain)
+        o.evidence.push_back("backing file: " + b);
     auto formats = json_strings(c.param("formats"));
     std::vector<std::string> upper;
     for (const auto& f : formats) {
         std::string u = f;
-        for (char& ch : u) ch = char(ch >= 'a' && ch <= 'z' ? ch - 'a' + 'A' : ch);
+        for (char& ch : u)
+            ch = char(ch >= 'a' && ch <= 'z' ? ch - 'a' + 'A' : ch);
         upper.push_back(u);
     }
     std::string accepted = join(upper, ", ");
     bool listed = false;
-    for (const auto& f : formats) listed = listed || iequals(f, fmt);
+    for (const auto& f : formats)
+        listed = listed || iequals(f, fmt);
     if (listed) {
-        if (!im.backing_chain.empty()) {
+        if (is_overlay(im)) {
             o.status = c.not_met();
-            o.message = "The image is a differencing/overlay image that depends on " +
-                        std::to_string(im.backing_chain.size()) +
-                        " backing file(s); the cloud receives one file, so merge the chain into one image first.";
+            o.message =
+                "The image is a differencing/overlay image that depends on " +
+                (im.backing_chain.empty() ? std::string("a parent image")
+                                          : std::to_string(im.backing_chain.size()) + " backing file(s)") +
+                "; the cloud receives one file, so merge the chain into one image first.";
             o.remediation.push_back("Merge the chain into one file: imgprep convert " +
                                     (im.path.empty() ? std::string("IMAGE") : im.path) +
                                     " --to qcow2 (or qemu-img convert -O qcow2 IMAGE OUT.qcow2).");
@@ -100,11 +110,13 @@ CheckOutcome format(const CheckContext& c) {
     }
     o.status = c.not_met();
     if (fmt == "ova")
-        o.message = "An OVA archive is not an accepted image format; its system disk must be converted to one of " +
-                    accepted + ".";
+        o.message =
+            "An OVA archive is not an accepted image format; its system disk must be converted to one of " +
+            accepted + ".";
     else if (fmt == "iso")
-        o.message = "An ISO file is registered as an ISO image, not as a system disk image; accepted formats are " +
-                    accepted + ".";
+        o.message =
+            "An ISO file is registered as an ISO image, not as a system disk image; accepted formats are " +
+            accepted + ".";
     else if (fmt.empty() || fmt == "unknown")
         o.message = "The file is not a recognized disk image; accepted formats are " + accepted + ".";
     else
@@ -125,44 +137,48 @@ CheckOutcome size(const CheckContext& c) {
     }
     std::uint64_t direct_max = c.param("direct_max_bytes").as_uint(128 * kGiB);
     std::uint64_t fast_max = c.param("fast_max_bytes").as_uint(kTiB);
-    std::string what = p.measured == "file" ? "The image file" : "The converted image file (at most the virtual size)";
-    o.evidence.push_back("measured: " + std::string(p.measured == "file" ? "the image file" : "the virtual disk") +
-                         ", " + size_text(p.measured_bytes) + "; limits: direct import " + size_text(direct_max) +
-                         ", fast import " + size_text(fast_max));
+    std::string what = p.measured == "file" ? "The image file" : "The virtual disk";
+    o.evidence.push_back(
+        "measured: " + std::string(p.measured == "file" ? "the image file" : "the virtual disk") + ", " +
+        size_text(p.measured_bytes) + "; limits: direct import " + size_text(direct_max) + ", fast import " +
+        size_text(fast_max));
     if (p.path == "direct") {
         o.status = CheckStatus::Pass;
-        o.message = what + " is " + human_bytes(p.measured_bytes) + ", at most " + human_bytes(direct_max) +
+        o.message = what + " is " + amount(p.measured_bytes) + ", at most " + amount(direct_max) +
                     ": it can be imported directly.";
         return o;
     }
     if (p.path == "fast") {
         if (p.format_ready) {
             o.status = CheckStatus::Pass;
-            o.message = what + " is " + human_bytes(p.measured_bytes) + ", above " + human_bytes(direct_max) +
+            o.message = what + " is " + amount(p.measured_bytes) + ", above " + amount(direct_max) +
                         ", and already " + lower(im.format) +
                         ": import it with fast import (Enable Fast Create)" +
                         (iequals(im.format, "raw") ? "; upload its bitmap (.mf) file beside it." : ".");
             return o;
         }
         o.status = CheckStatus::Warn;
-        o.message = what + " is " + human_bytes(p.measured_bytes) + ", above " + human_bytes(direct_max) +
+        o.message = what + " is " + amount(p.measured_bytes) + ", above " + amount(direct_max) +
                     ": convert it to RAW (with a bitmap file) or ZVHD2 and import it with fast import.";
-        o.remediation.push_back("imgprep convert " + (im.path.empty() ? std::string("IMAGE") : im.path) +
-                                " --to raw, then generate the bitmap (.mf) with CreateMF.jar and upload both; or "
-                                "convert to ZVHD2 with qemu-img-hw.");
+        o.remediation.push_back(
+            "imgprep convert " + (im.path.empty() ? std::string("IMAGE") : im.path) +
+            " --to raw --bitmap -o IMAGE.raw (RAW + its .mf bitmap file, upload both), or --to zvhd2 where the "
+            "cloud's qemu-img-hw is installed.");
         return o;
     }
     o.status = c.not_met();
     bool disk = im.virtual_size && *im.virtual_size > fast_max;
-    o.message = (disk ? "The virtual disk is " + human_bytes(*im.virtual_size)
-                      : what + " is " + human_bytes(p.measured_bytes)) +
-                ", above " + human_bytes(fast_max) + ": it cannot be imported.";
+    o.message = (disk ? "The virtual disk is " + amount(*im.virtual_size)
+                      : what + " is " + amount(p.measured_bytes)) +
+                ", above " + amount(fast_max) + ": it cannot be imported.";
     return o;
 }
 
 } // namespace
 
-std::vector<CheckImpl> image_checks() { return {{"image.format", format}, {"image.size", size}}; }
+std::vector<CheckImpl> image_checks() {
+    return {{"image.format", format}, {"image.size", size}};
+}
 
 } // namespace checks_detail
 

@@ -19,18 +19,21 @@ CheckOutcome version(const CheckContext& c) {
     WindowsIdentity id = identify_windows(w, list);
     CheckOutcome o;
     if (!w.evidence.empty()) o.evidence.push_back(w.evidence);
-    for (const auto& e : id.evidence) o.evidence.push_back(e);
+    for (const auto& e : id.evidence)
+        o.evidence.push_back(e);
     if (id.product.empty()) {
         o.status = CheckStatus::Unknown;
-        o.message = "Cannot tell: the Windows version could not be identified (ProductName \"" + w.product_name +
-                    "\", CurrentVersion \"" + w.current_version + "\").";
+        o.message = "Cannot tell: the Windows version could not be identified (ProductName \"" +
+                    w.product_name + "\", CurrentVersion \"" + w.current_version + "\").";
         return o;
     }
     // Is product + edition listed at all (any bitness)?
-    bool product_edition_listed = list.find(id.product, id.edition, 64) || list.find(id.product, id.edition, 32);
+    bool product_edition_listed =
+        list.find(id.product, id.edition, 64) || list.find(id.product, id.edition, 32);
     if (product_edition_listed && id.bits == 0 && id.arch.empty()) {
         o.status = CheckStatus::Unknown;
-        o.message = "Cannot tell: " + id.display() + " is listed, but only for some bitness, and the architecture "
+        o.message = "Cannot tell: " + id.display() +
+                    " is listed, but only for some bitness, and the architecture "
                     "could not be determined.";
         return o;
     }
@@ -67,7 +70,8 @@ CheckOutcome architecture(const CheckContext& c) {
         o.message = "Cannot tell: the architecture of the Windows installation could not be determined.";
     } else {
         o.status = c.not_met();
-        o.message = "The Windows installation is " + w.arch + ", not 32- or 64-bit x86: it cannot run on the cloud's "
+        o.message = "The Windows installation is " + w.arch +
+                    ", not 32- or 64-bit x86: it cannot run on the cloud's "
                     "x86 ECSs.";
     }
     return o;
@@ -80,8 +84,10 @@ CheckOutcome hardware_independent(const CheckContext& c) {
                 "machine's hardware.";
     if (c.facts.readable && c.facts.windows) {
         const auto& w = *c.facts.windows;
-        if (!w.sysprep_image_state.empty()) o.evidence.push_back("hint: Sysprep ImageState=" + w.sysprep_image_state);
-        for (const auto& t : w.legacy_tools) o.evidence.push_back("hint: hypervisor-specific software " + t);
+        if (!w.sysprep_image_state.empty())
+            o.evidence.push_back("hint: Sysprep ImageState=" + w.sysprep_image_state);
+        for (const auto& t : w.legacy_tools)
+            o.evidence.push_back("hint: hypervisor-specific software " + t);
     }
     return o;
 }
@@ -91,7 +97,8 @@ CheckOutcome full_virtualization(const CheckContext& c) {
     o.status = CheckStatus::Manual;
     o.message = "Cannot be checked offline: confirm that the OS runs as a fully virtualized guest.";
     if (c.facts.readable && c.facts.windows)
-        for (const auto& t : c.facts.windows->legacy_tools) o.evidence.push_back("hint: installed " + t);
+        for (const auto& t : c.facts.windows->legacy_tools)
+            o.evidence.push_back("hint: installed " + t);
     return o;
 }
 

@@ -10,10 +10,14 @@ using checks_detail::iequals;
 
 std::string WindowsIdentity::display() const {
     std::string s = product.empty() ? std::string("Windows (version unknown)") : product;
-    if (!edition.empty()) s += " " + edition;
-    else if (!edition_id.empty()) s += " (EditionID " + edition_id + ")";
-    if (bits) s += " " + std::to_string(bits) + "bit";
-    else if (!arch.empty()) s += " " + arch;
+    if (!edition.empty())
+        s += " " + edition;
+    else if (!edition_id.empty())
+        s += " (EditionID " + edition_id + ")";
+    if (bits)
+        s += " " + std::to_string(bits) + "bit";
+    else if (!arch.empty())
+        s += " " + arch;
     return s;
 }
 
@@ -27,11 +31,13 @@ bool is_server(const WindowsFacts& w) {
 // "6.3" -> (6, 3)
 bool parse_version(const std::string& s, std::uint32_t& major, std::uint32_t& minor) {
     std::size_t i = 0;
-    while (i < s.size() && s[i] == ' ') ++i;
+    while (i < s.size() && s[i] == ' ')
+        ++i;
     auto number = [&](std::uint32_t& out) {
         std::size_t start = i;
         out = 0;
-        while (i < s.size() && i - start < 3 && s[i] >= '0' && s[i] <= '9') out = out * 10 + std::uint32_t(s[i++] - '0');
+        while (i < s.size() && i - start < 3 && s[i] >= '0' && s[i] <= '9')
+            out = out * 10 + std::uint32_t(s[i++] - '0');
         return i > start;
     };
     if (!number(major)) return false;
@@ -46,22 +52,32 @@ std::string product_from_version(std::uint32_t major, std::uint32_t minor, std::
         if (!build) return {};
         if (server) {
             switch (*build) {
-            case 14393: return "Windows Server 2016";
-            case 17763: return "Windows Server 2019";
-            case 20348: return "Windows Server 2022";
-            case 26100: return "Windows Server 2025";
-            default: return "Windows Server (build " + std::to_string(*build) + ")";
+            case 14393:
+                return "Windows Server 2016";
+            case 17763:
+                return "Windows Server 2019";
+            case 20348:
+                return "Windows Server 2022";
+            case 26100:
+                return "Windows Server 2025";
+            default:
+                return "Windows Server (build " + std::to_string(*build) + ")";
             }
         }
         return *build >= 22000 ? "Windows 11" : "Windows 10";
     }
     if (major == 6) {
         switch (minor) {
-        case 0: return server ? "Windows Server 2008" : "Windows Vista";
-        case 1: return server ? "Windows Server 2008 R2" : "Windows 7";
-        case 2: return server ? "Windows Server 2012" : "Windows 8";
-        case 3: return server ? "Windows Server 2012 R2" : "Windows 8.1";
-        default: return {};
+        case 0:
+            return server ? "Windows Server 2008" : "Windows Vista";
+        case 1:
+            return server ? "Windows Server 2008 R2" : "Windows 7";
+        case 2:
+            return server ? "Windows Server 2012" : "Windows 8";
+        case 3:
+            return server ? "Windows Server 2012 R2" : "Windows 8.1";
+        default:
+            return {};
         }
     }
     if (major == 5) return server ? "Windows Server 2003" : (minor == 1 ? "Windows XP" : "Windows XP/2003");
@@ -73,25 +89,31 @@ std::string product_from_version(std::uint32_t major, std::uint32_t minor, std::
 std::string product_from_name(const std::string& name_in) {
     const std::string name = checks_detail::lower(name_in.substr(0, 512));
     auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
-    for (std::size_t pos = name.find("server"); pos != std::string::npos; pos = name.find("server", pos + 1)) {
+    for (std::size_t pos = name.find("server"); pos != std::string::npos;
+         pos = name.find("server", pos + 1)) {
         std::size_t i = pos + 6;
         if (i >= name.size() || name[i] != ' ') continue;
-        while (i < name.size() && name[i] == ' ') ++i;
+        while (i < name.size() && name[i] == ' ')
+            ++i;
         if (i + 4 > name.size() || !is_digit(name[i]) || !is_digit(name[i + 1]) || !is_digit(name[i + 2]) ||
             !is_digit(name[i + 3]) || (i + 4 < name.size() && is_digit(name[i + 4])))
             continue;
         std::string year = name.substr(i, 4);
         i += 4;
-        while (i < name.size() && name[i] == ' ') ++i;
-        bool r2 = name.compare(i, 2, "r2") == 0 && (i + 2 == name.size() || !checks_detail::is_alnum(name[i + 2]));
+        while (i < name.size() && name[i] == ' ')
+            ++i;
+        bool r2 =
+            name.compare(i, 2, "r2") == 0 && (i + 2 == name.size() || !checks_detail::is_alnum(name[i + 2]));
         return "Windows Server " + year + (r2 ? " R2" : "");
     }
-    static const char* const clients[][2] = {{"11", "11"}, {"10", "10"}, {"8.1", "8.1"}, {"8", "8"},
+    static const char* const clients[][2] = {{"11", "11"}, {"10", "10"},       {"8.1", "8.1"}, {"8", "8"},
                                              {"7", "7"},   {"vista", "Vista"}, {"xp", "XP"}};
-    for (std::size_t pos = name.find("windows"); pos != std::string::npos; pos = name.find("windows", pos + 1)) {
+    for (std::size_t pos = name.find("windows"); pos != std::string::npos;
+         pos = name.find("windows", pos + 1)) {
         std::size_t i = pos + 7;
         if (i >= name.size() || name[i] != ' ') continue;
-        while (i < name.size() && name[i] == ' ') ++i;
+        while (i < name.size() && name[i] == ' ')
+            ++i;
         for (const auto& c : clients) {
             std::size_t n = std::char_traits<char>::length(c[0]);
             if (name.compare(i, n, c[0]) != 0) continue;
@@ -107,8 +129,10 @@ std::string product_from_name(const std::string& name_in) {
 WindowsIdentity identify_windows(const WindowsFacts& w, const OsList& editions) {
     WindowsIdentity id;
     id.arch = w.arch;
-    if (w.arch == "x64") id.bits = 64;
-    else if (w.arch == "x86") id.bits = 32;
+    if (w.arch == "x64")
+        id.bits = 64;
+    else if (w.arch == "x86")
+        id.bits = 32;
     id.edition_id = w.edition_id;
 
     bool server = is_server(w);
@@ -154,11 +178,12 @@ WindowsIdentity identify_windows(const WindowsFacts& w, const OsList& editions) 
         if (id.edition.empty() && contains_word(w.product_name, "Pro")) id.edition = "Professional";
     }
     if (!w.edition_id.empty())
-        id.evidence.push_back("EditionID=" + w.edition_id +
-                              (id.edition.empty() ? " (not an edition the OS lists name)"
-                                                  : " (edition " + id.edition + ")"));
+        id.evidence.push_back(
+            "EditionID=" + w.edition_id +
+            (id.edition.empty() ? " (not an edition the OS lists name)" : " (edition " + id.edition + ")"));
     if (!w.arch.empty())
-        id.evidence.push_back("architecture " + w.arch + (w.arch_evidence.empty() ? "" : " (" + w.arch_evidence + ")"));
+        id.evidence.push_back("architecture " + w.arch +
+                              (w.arch_evidence.empty() ? "" : " (" + w.arch_evidence + ")"));
     return id;
 }
 

@@ -14,7 +14,7 @@ struct WindowsIdentity {
     // Product name as the OS lists use it: "Windows Server 2016", "Windows Server 2008 R2", "Windows 10",
     // "Windows 11", "Windows 7", ... ; "" when it could not be told.
     std::string product;
-    std::string edition; // the lists' edition name ("Datacenter", "Professional", ...); "" when not mapped
+    std::string edition;    // the lists' edition name ("Datacenter", "Professional", ...); "" when not mapped
     std::string edition_id; // the raw EditionID value
     int bits = 0;           // 32 or 64 for x86 / x64; 0 when unknown or not x86 (see arch)
     std::string arch;       // x86 x64 arm64, "" unknown

@@ -1,6 +1,7 @@
 // Password complexity tester for account.password_complexity ("Preparing an Image File", Other): the initial
-// password must contain uppercase letters, lowercase letters, digits and special characters (!@$%^-_=+[{}]:,./?).
-// The password is only looked at: never copied, stored or logged. The report names classes, never characters.
+// password must contain uppercase letters, lowercase letters, digits and special characters
+// (!@$%^-_=+[{}]:,./?). The password is only looked at: never copied, stored or logged. The report names
+// classes, never characters.
 #pragma once
 
 #include <cstdint>

@@ -1,6 +1,7 @@
-// Guided remediation: a PowerShell script for the failed and warned checks, run by an administrator inside the
-// source VM before exporting again. Nothing here runs it. Facts come from an untrusted image, so everything
-// taken from them is reduced to printable ASCII and put only into comments or single-quoted strings.
+// Guided remediation: a PowerShell script for the failed and warned checks, run by an administrator inside
+// the source VM before exporting again. Nothing here runs it. Facts come from an untrusted image, so
+// everything taken from them is reduced to printable ASCII and put only into comments or single-quoted
+// strings.
 #include <map>
 #include <set>
 
@@ -11,12 +12,19 @@ namespace imgprep {
 using namespace checks_detail;
 
 const std::vector<std::string>& remediation_step_ids() {
-    static const std::vector<std::string> ids = {
-        "disk.not_encrypted",  "network.dhcp",       "windows.san_policy",
-        "tools.cloudbase_init", "cloudbase_init.config", "windows.rtc_utc",
-        "windows.rdp",         "drivers.virtio",     "drivers.virtio_boot",
-        "windows.legacy_hypervisor_tools", "windows.pending_reboot", "windows.clean_shutdown",
-        "tools.sysprep"};
+    static const std::vector<std::string> ids = {"disk.not_encrypted",
+                                                 "network.dhcp",
+                                                 "windows.san_policy",
+                                                 "tools.cloudbase_init",
+                                                 "cloudbase_init.config",
+                                                 "windows.rtc_utc",
+                                                 "windows.rdp",
+                                                 "drivers.virtio",
+                                                 "drivers.virtio_boot",
+                                                 "windows.legacy_hypervisor_tools",
+                                                 "windows.pending_reboot",
+                                                 "windows.clean_shutdown",
+                                                 "tools.sysprep"};
     return ids;
 }
 
@@ -49,7 +57,8 @@ bool safe_guid(const std::string& g) {
     for (std::size_t i = 1; i + 1 < g.size(); ++i) {
         char ch = g[i];
         bool dash = i == 9 || i == 14 || i == 19 || i == 24;
-        if (dash ? ch != '-' : !((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F')))
+        if (dash ? ch != '-'
+                 : !((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F')))
             return false;
     }
     return true;
@@ -65,14 +74,14 @@ bool safe_windows_path(const std::string& p) {
 }
 
 class Script {
-public:
+  public:
     void line(const std::string& s = {}) { text_ += s + "\n"; }
     void comment(const std::string& s) { line("# " + ascii(s)); }
     void say(const std::string& s) { line("Write-Host " + quote(s)); }
     void raw(const char* block) { text_ += block; }
     const std::string& text() const { return text_; }
 
-private:
+  private:
     std::string text_;
 };
 
@@ -175,7 +184,9 @@ const CheckResult* find_result(const std::vector<CheckResult>& results, const st
     return nullptr;
 }
 
-bool needs_step(const CheckResult* r) { return r && (r->status == CheckStatus::Fail || r->status == CheckStatus::Warn); }
+bool needs_step(const CheckResult* r) {
+    return r && (r->status == CheckStatus::Fail || r->status == CheckStatus::Warn);
+}
 
 void step_header(Script& s, const CheckResult& r, const std::string& what) {
     s.line();
@@ -211,7 +222,8 @@ Write-Host '  Decryption runs in the background: wait until manage-bde -status s
 void step_dhcp(Script& s, const CheckResult& r, const ImageFacts& facts) {
     step_header(s, r, "Switch network adapters to DHCP");
     s.comment("Run this from the VM console: changing the address drops Remote Desktop sessions.");
-    s.raw(R"ps($adapters = @(Get-WmiObject -Class Win32_NetworkAdapterConfiguration -Filter 'IPEnabled = TRUE')
+    s.raw(
+        R"ps($adapters = @(Get-WmiObject -Class Win32_NetworkAdapterConfiguration -Filter 'IPEnabled = TRUE')
 foreach ($nic in $adapters) {
     if ($nic.DHCPEnabled) {
         Write-Host ('  unchanged: {0} already uses DHCP' -f $nic.Description)
@@ -232,9 +244,11 @@ foreach ($nic in $adapters) {
         for (const auto& i : facts.windows->interfaces)
             if (i.dhcp && !*i.dhcp && safe_guid(i.guid)) guids.push_back(quote(i.guid));
     if (!guids.empty()) {
-        s.comment("Interfaces the image has with a static address (also adapters that are no longer present):");
+        s.comment(
+            "Interfaces the image has with a static address (also adapters that are no longer present):");
         s.line("foreach ($guid in @(" + join(guids, ", ") + ")) {");
-        s.line("    $key = 'HKLM:\\SYSTEM\\CurrentControlSet\\Services\\Tcpip\\Parameters\\Interfaces\\' + $guid");
+        s.line("    $key = 'HKLM:\\SYSTEM\\CurrentControlSet\\Services\\Tcpip\\Parameters\\Interfaces\\' + "
+               "$guid");
         s.line("    if (Test-Path -LiteralPath $key) { Set-ImgprepDword $key 'EnableDHCP' 1 }");
         s.line("}");
     }
@@ -242,7 +256,8 @@ foreach ($nic in $adapters) {
 
 void step_san(Script& s, const CheckResult& r) {
     step_header(s, r, "SAN policy OnlineAll");
-    s.raw(R"ps($sanItem = Get-ItemProperty -LiteralPath 'HKLM:\SYSTEM\CurrentControlSet\Services\partmgr\Parameters' -Name SanPolicy -ErrorAction SilentlyContinue
+    s.raw(
+        R"ps($sanItem = Get-ItemProperty -LiteralPath 'HKLM:\SYSTEM\CurrentControlSet\Services\partmgr\Parameters' -Name SanPolicy -ErrorAction SilentlyContinue
 $sanPolicy = $null
 if ($sanItem) { $sanPolicy = $sanItem.SanPolicy }
 if ($sanPolicy -eq 1) {
@@ -273,7 +288,8 @@ if ($cloudbaseService) {
     s.line(std::string("    Write-Host ") +
            quote(std::string("    https://www.cloudbase.it/downloads/CloudbaseInitSetup_Stable_") +
                  (x86 ? "x86" : "x64") + ".msi"));
-    s.raw(R"ps(    Write-Host '  Keep the default path; Username: Administrator; serial port for logging: COM1;'
+    s.raw(
+        R"ps(    Write-Host '  Keep the default path; Username: Administrator; serial port for logging: COM1;'
     Write-Host '  leave "Run Cloudbase-Init service as LocalSystem" unselected; on Windows Server leave both'
     Write-Host '  options of the last page unselected. On a desktop Windows enable the Administrator account first.'
     Write-Host '  Then run this script again (or configure cloudbase-init.conf as the next step describes).'
@@ -286,11 +302,12 @@ void step_cloudbase_config(Script& s, const CheckResult& r, const ImageFacts& fa
     const CheckDef* def = cat.find("cloudbase_init.config");
     const CloudbaseInitFacts* cb = facts.windows ? &facts.windows->cloudbase_init : nullptr;
     std::vector<ConfigFix> fixes = (def && cb) ? cloudbase_config_fixes(*cb, *def) : std::vector<ConfigFix>{};
-    // When the facts cannot say which settings differ (e.g. the file was not found), set all recommended ones.
+    // When the facts cannot say which settings differ (e.g. the file was not found), set all recommended
+    // ones.
     if (fixes.empty() && def)
         for (const auto& st : def->params.get("settings").as_array())
-            fixes.push_back({"cloudbase-init.conf", lower(st.get("key").as_string()), st.get("value").as_string(), "",
-                             false});
+            fixes.push_back({"cloudbase-init.conf", lower(st.get("key").as_string()),
+                             st.get("value").as_string(), "", false});
     s.raw(R"ps($programFiles = $env:ProgramFiles
 if ($env:ProgramW6432) { $programFiles = $env:ProgramW6432 }
 $cloudbaseConf = Join-Path $programFiles 'Cloudbase Solutions\Cloudbase-Init\conf'
@@ -303,7 +320,8 @@ $cloudbaseConf = Join-Path $programFiles 'Cloudbase Solutions\Cloudbase-Init\con
     std::map<std::string, std::string> contains;
     if (def)
         for (const auto& st : def->params.get("settings").as_array())
-            if (st.has("contains")) contains[lower(st.get("key").as_string())] = st.get("contains").as_string();
+            if (st.has("contains"))
+                contains[lower(st.get("key").as_string())] = st.get("contains").as_string();
     std::set<std::string> seen;
     for (const auto& f : fixes) {
         if (!seen.insert(f.file + "|" + f.key).second) continue;
@@ -313,20 +331,25 @@ $cloudbaseConf = Join-Path $programFiles 'Cloudbase Solutions\Cloudbase-Init\con
     }
     if (def && cb)
         for (const auto& p : cloudbase_discouraged_plugins(*cb, *def))
-            s.say("  Remove " + p + " from the plugins option by hand: the WinRM plugins use weak cryptography.");
+            s.say("  Remove " + p +
+                  " from the plugins option by hand: the WinRM plugins use weak cryptography.");
     s.say("  Before exporting, run ipconfig /release (it interrupts the network until the next start).");
 }
 
 void step_rtc(Script& s, const CheckResult& r) {
     step_header(s, r, "Hardware clock in UTC (RealTimeIsUniversal = 1)");
-    s.comment("After this the source VM shows the wrong time until it runs with a UTC clock (as on the cloud).");
-    s.line("Set-ImgprepDword 'HKLM:\\SYSTEM\\CurrentControlSet\\Control\\TimeZoneInformation' 'RealTimeIsUniversal' 1");
-    s.say("  With Cloudbase-Init also set real_time_clock_utc=true, or it sets RealTimeIsUniversal back to 0.");
+    s.comment(
+        "After this the source VM shows the wrong time until it runs with a UTC clock (as on the cloud).");
+    s.line("Set-ImgprepDword 'HKLM:\\SYSTEM\\CurrentControlSet\\Control\\TimeZoneInformation' "
+           "'RealTimeIsUniversal' 1");
+    s.say(
+        "  With Cloudbase-Init also set real_time_clock_utc=true, or it sets RealTimeIsUniversal back to 0.");
 }
 
 void step_rdp(Script& s, const CheckResult& r) {
     step_header(s, r, "Enable Remote Desktop");
-    s.raw(R"ps(Set-ImgprepDword 'HKLM:\SYSTEM\CurrentControlSet\Control\Terminal Server' 'fDenyTSConnections' 0
+    s.raw(
+        R"ps(Set-ImgprepDword 'HKLM:\SYSTEM\CurrentControlSet\Control\Terminal Server' 'fDenyTSConnections' 0
 Invoke-ImgprepChange 'enable the Remote Desktop rules of Windows Firewall' {
     & netsh.exe advfirewall firewall set rule 'group=@FirewallAPI.dll,-28752' new enable=yes | Out-Host
 }
@@ -348,7 +371,8 @@ void step_virtio(Script& s, const CheckResult& r, const ImageFacts& facts) {
 Write-Host '  This script does not install drivers. Download a VirtIO driver package from'
 Write-Host '    https://fedorapeople.org/groups/virt/virtio-win/direct-downloads/archive-virtio/'
 )ps");
-    s.say(std::string("  From the VM console (not over Remote Desktop) run virtio-win-gt-") + (x86 ? "x86" : "x64") +
+    s.say(std::string("  From the VM console (not over Remote Desktop) run virtio-win-gt-") +
+          (x86 ? "x86" : "x64") +
           ".msi as administrator, select all drivers, restart, and check them in Device Manager.");
 }
 
@@ -373,22 +397,28 @@ void step_virtio_boot(Script& s, const CheckResult& r, const ImageFacts& facts) 
 }
 )ps");
     const WindowsFacts* w = facts.windows ? &*facts.windows : nullptr;
-    bool old = w && ((w->major_version && *w->major_version < 10 && w->minor_version && *w->minor_version <= 1) ||
-                     w->current_version == "6.1" || w->current_version == "6.0");
+    bool old =
+        w && ((w->major_version && *w->major_version < 10 && w->minor_version && *w->minor_version <= 1) ||
+              w->current_version == "6.1" || w->current_version == "6.0");
     if (old) {
-        s.say("  Windows 7 / Server 2008 R2 and older: the driver boots the disk only after it has been bound to a "
+        s.say("  Windows 7 / Server 2008 R2 and older: the driver boots the disk only after it has been "
+              "bound to a "
               "VirtIO disk once.");
-        s.say("  Attach a small VirtIO disk to the source VM, let Windows install the driver for it, then remove it.");
+        s.say("  Attach a small VirtIO disk to the source VM, let Windows install the driver for it, then "
+              "remove it.");
     }
-    s.say("  Keep 'Enable automatic configuration' selected when registering: the cloud then restores the IDE "
-          "driver for the first start.");
+    s.say(
+        "  Keep 'Enable automatic configuration' selected when registering: the cloud then restores the IDE "
+        "driver for the first start.");
 }
 
 void step_legacy_tools(Script& s, const CheckResult& r, const ImageFacts& facts) {
     step_header(s, r, "Tools of the old hypervisor");
     if (facts.windows)
-        for (const auto& t : facts.windows->legacy_tools) s.comment("Found in the image: " + t);
-    s.raw(R"ps($toolPatterns = @('VMware Tools', 'Xen', 'VirtualBox Guest Additions', 'Citrix', 'Parallels Tools')
+        for (const auto& t : facts.windows->legacy_tools)
+            s.comment("Found in the image: " + t);
+    s.raw(
+        R"ps($toolPatterns = @('VMware Tools', 'Xen', 'VirtualBox Guest Additions', 'Citrix', 'Parallels Tools')
 foreach ($uninstallRoot in @('HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall', 'HKLM:\SOFTWARE\Wow6432Node\Microsoft\Windows\CurrentVersion\Uninstall')) {
     if (-not (Test-Path -LiteralPath $uninstallRoot)) { continue }
     foreach ($entry in @(Get-ChildItem -LiteralPath $uninstallRoot)) {
@@ -425,7 +455,8 @@ if ($pending.Count -gt 0) {
 
 void step_clean_shutdown(Script& s, const CheckResult& r) {
     step_header(s, r, "Hibernation and Fast Startup off; clean shutdown");
-    s.raw(R"ps($hibernate = Get-ItemProperty -LiteralPath 'HKLM:\SYSTEM\CurrentControlSet\Control\Power' -Name HibernateEnabled -ErrorAction SilentlyContinue
+    s.raw(
+        R"ps($hibernate = Get-ItemProperty -LiteralPath 'HKLM:\SYSTEM\CurrentControlSet\Control\Power' -Name HibernateEnabled -ErrorAction SilentlyContinue
 if ($hibernate -and $hibernate.HibernateEnabled -eq 0) {
     Write-Host '  unchanged: hibernation is already off'
 } else {
@@ -447,7 +478,8 @@ void step_sysprep(Script& s, const CheckResult* r) {
         if (!r->message.empty()) s.comment("Found: " + r->message);
     }
     s.say("[tools.sysprep] Sysprep (only if the ECSs need unique SIDs or must join a domain)");
-    s.raw(R"ps(Write-Host '  Not run by this script. As the very last step, after Cloudbase-Init is installed and configured:'
+    s.raw(
+        R"ps(Write-Host '  Not run by this script. As the very last step, after Cloudbase-Init is installed and configured:'
 Write-Host '    cd "C:\Program Files\Cloudbase Solutions\Cloudbase-Init\conf"'
 Write-Host '    C:\Windows\System32\sysprep\sysprep.exe /generalize /oobe /unattend:Unattend.xml'
 Write-Host '  Windows must be activated with a rearm count of at least 1 (slmgr.vbs /dlv).'
@@ -467,8 +499,10 @@ std::string remediation_script(const std::vector<CheckResult>& results, const Im
     }
     s.comment("imgprep remediation script" +
               (options.image_name.empty() ? std::string() : " for " + options.image_name));
-    s.comment("Run it INSIDE THE SOURCE VM, as Administrator, from the VM console, before exporting the image");
-    s.comment("again. imgprep does not run it. Review every step first: each step is idempotent and prints what");
+    s.comment(
+        "Run it INSIDE THE SOURCE VM, as Administrator, from the VM console, before exporting the image");
+    s.comment(
+        "again. imgprep does not run it. Review every step first: each step is idempotent and prints what");
     s.comment("it changes; with -DryRun it only prints.");
     s.comment("  powershell.exe -ExecutionPolicy Bypass -File imgprep-remediation.ps1 [-DryRun]");
     s.comment("Written for Windows PowerShell 2.0 and later (Windows 7 / Server 2008 R2 and later).");
@@ -487,12 +521,14 @@ std::string remediation_script(const std::vector<CheckResult>& results, const Im
     for (const auto& r : results) {
         if (!needs_step(&r)) continue;
         bool in_script = false;
-        for (const auto& id : remediation_step_ids()) in_script = in_script || id == r.id;
+        for (const auto& id : remediation_step_ids())
+            in_script = in_script || id == r.id;
         if (!in_script) outside.push_back(r.id + ": " + r.message);
     }
     if (!outside.empty()) {
         s.comment("Not handled here (outside the VM, see imgprep's report):");
-        for (const auto& o : outside) s.comment("  " + o);
+        for (const auto& o : outside)
+            s.comment("  " + o);
     }
     s.line();
     s.raw(kPreamble);
@@ -504,21 +540,34 @@ std::string remediation_script(const std::vector<CheckResult>& results, const Im
             continue;
         }
         if (!r) continue;
-        if (id == "disk.not_encrypted") step_encryption(s, *r);
-        else if (id == "network.dhcp") step_dhcp(s, *r, facts);
-        else if (id == "windows.san_policy") step_san(s, *r);
-        else if (id == "tools.cloudbase_init") step_cloudbase_install(s, *r, facts);
-        else if (id == "cloudbase_init.config") step_cloudbase_config(s, *r, facts, catalogue);
-        else if (id == "windows.rtc_utc") step_rtc(s, *r);
-        else if (id == "windows.rdp") step_rdp(s, *r);
-        else if (id == "drivers.virtio") step_virtio(s, *r, facts);
-        else if (id == "drivers.virtio_boot") step_virtio_boot(s, *r, facts);
-        else if (id == "windows.legacy_hypervisor_tools") step_legacy_tools(s, *r, facts);
-        else if (id == "windows.pending_reboot") step_pending_reboot(s, *r);
-        else if (id == "windows.clean_shutdown") step_clean_shutdown(s, *r);
+        if (id == "disk.not_encrypted")
+            step_encryption(s, *r);
+        else if (id == "network.dhcp")
+            step_dhcp(s, *r, facts);
+        else if (id == "windows.san_policy")
+            step_san(s, *r);
+        else if (id == "tools.cloudbase_init")
+            step_cloudbase_install(s, *r, facts);
+        else if (id == "cloudbase_init.config")
+            step_cloudbase_config(s, *r, facts, catalogue);
+        else if (id == "windows.rtc_utc")
+            step_rtc(s, *r);
+        else if (id == "windows.rdp")
+            step_rdp(s, *r);
+        else if (id == "drivers.virtio")
+            step_virtio(s, *r, facts);
+        else if (id == "drivers.virtio_boot")
+            step_virtio_boot(s, *r, facts);
+        else if (id == "windows.legacy_hypervisor_tools")
+            step_legacy_tools(s, *r, facts);
+        else if (id == "windows.pending_reboot")
+            step_pending_reboot(s, *r);
+        else if (id == "windows.clean_shutdown")
+            step_clean_shutdown(s, *r);
     }
     s.line();
-    s.say("Done. Review the output above, then shut down with: shutdown /s /t 0 - and export the image again.");
+    s.say(
+        "Done. Review the output above, then shut down with: shutdown /s /t 0 - and export the image again.");
     return s.text();
 }
 

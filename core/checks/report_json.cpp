@@ -7,7 +7,8 @@ namespace {
 
 Json strings(const std::vector<std::string>& v) {
     Json a = Json::array();
-    for (const auto& s : v) a.push(s);
+    for (const auto& s : v)
+        a.push(s);
     return a;
 }
 
@@ -35,7 +36,8 @@ Json to_json(const CheckResult& r) {
 
 Json checks_to_json(const std::vector<CheckResult>& results) {
     Json a = Json::array();
-    for (const auto& r : results) a.push(to_json(r));
+    for (const auto& r : results)
+        a.push(to_json(r));
     return a;
 }
 
@@ -48,14 +50,16 @@ Json summary_to_json(const Summary& s) {
     j.set("register_os", s.register_os.empty() ? Json() : Json(s.register_os));
     j.set("register_boot_mode", s.register_boot_mode.empty() ? Json() : Json(s.register_boot_mode));
     Json counts = Json::object();
-    for (std::size_t i = 0; i < kCheckStatusCount; ++i) counts.set(to_string(CheckStatus(i)), s.counts[i]);
+    for (std::size_t i = 0; i < kCheckStatusCount; ++i)
+        counts.set(to_string(CheckStatus(i)), s.counts[i]);
     j.set("counts", std::move(counts));
     j.set("pending_confirmations", strings(s.pending_confirmations));
     j.set("blockers", strings(s.blockers));
     return j;
 }
 
-Json check_document(Json image, Json facts, const std::vector<CheckResult>& results, const Summary& s, Json tool) {
+Json check_document(Json image, Json facts, const std::vector<CheckResult>& results, const Summary& s,
+                    Json tool) {
     Json j = Json::object();
     j.set("schema", 1);
     if (!tool.is_null()) j.set("tool", std::move(tool));

@@ -55,13 +55,15 @@ CheckOutcome cloudbase_init(const CheckContext& c) {
     std::string recommended = c.param("recommended_version").as_string();
     if (cb.service.present && cb.service.start && *cb.service.start == 4) {
         o.status = c.not_met();
-        o.message = "Cloudbase-Init is installed but its service is disabled (Start=4), so it will not run on "
-                    "the ECS.";
+        o.message =
+            "Cloudbase-Init is installed but its service is disabled (Start=4), so it will not run on "
+            "the ECS.";
         o.remediation.push_back("Set the cloudbase-init service to start automatically (sc config "
                                 "cloudbase-init start= auto).");
         return o;
     }
-    auto cmp = recommended.empty() || cb.version.empty() ? std::nullopt : compare_versions(cb.version, recommended);
+    auto cmp =
+        recommended.empty() || cb.version.empty() ? std::nullopt : compare_versions(cb.version, recommended);
     if (cmp && *cmp < 0) {
         o.status = c.not_met();
         o.message = "Cloudbase-Init " + cb.version + " is installed; the page asks for " + recommended +
@@ -80,7 +82,8 @@ CheckOutcome sysprep(const CheckContext& c) {
     CheckOutcome o;
     if (!st.empty())
         o.evidence.push_back("SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Setup\\State: ImageState=" + st);
-    for (const auto& [k, v] : w.setup_state) o.evidence.push_back("SYSTEM\\Setup: " + k + "=" + v);
+    for (const auto& [k, v] : w.setup_state)
+        o.evidence.push_back("SYSTEM\\Setup: " + k + "=" + v);
     if (st.empty()) {
         o.status = CheckStatus::Unknown;
         o.message = "Cannot tell: the Sysprep image state (ImageState) was not found.";
@@ -89,8 +92,9 @@ CheckOutcome sysprep(const CheckContext& c) {
     if (st == "IMAGE_STATE_GENERALIZE_RESEAL_TO_OOBE") {
         if (!w.cloudbase_init.installed) {
             o.status = CheckStatus::Warn;
-            o.message = "Windows was generalized by Sysprep, but Cloudbase-Init is not installed: the page runs "
-                        "Sysprep after installing Cloudbase-Init, with its Unattend.xml.";
+            o.message =
+                "Windows was generalized by Sysprep, but Cloudbase-Init is not installed: the page runs "
+                "Sysprep after installing Cloudbase-Init, with its Unattend.xml.";
             return o;
         }
         o.status = CheckStatus::Pass;
@@ -99,28 +103,31 @@ CheckOutcome sysprep(const CheckContext& c) {
     }
     if (st == "IMAGE_STATE_GENERALIZE_RESEAL_TO_AUDIT") {
         o.status = CheckStatus::Warn;
-        o.message = "Windows was generalized into audit mode: the first boot on the cloud starts in audit mode. "
-                    "Use /oobe.";
+        o.message =
+            "Windows was generalized into audit mode: the first boot on the cloud starts in audit mode. "
+            "Use /oobe.";
         return o;
     }
     if (st == "IMAGE_STATE_UNDEPLOYABLE") {
         o.status = CheckStatus::Warn;
-        o.message = "Windows setup or Sysprep did not finish (IMAGE_STATE_UNDEPLOYABLE): the image may not boot "
-                    "into a usable state.";
+        o.message =
+            "Windows setup or Sysprep did not finish (IMAGE_STATE_UNDEPLOYABLE): the image may not boot "
+            "into a usable state.";
         return o;
     }
     o.status = c.not_met();
     if (st == "IMAGE_STATE_COMPLETE")
-        o.message = "Windows is not generalized: every ECS keeps this installation's SID. That is fine unless the "
-                    "ECSs must join a domain or need unique SIDs; then run Sysprep.";
+        o.message =
+            "Windows is not generalized: every ECS keeps this installation's SID. That is fine unless the "
+            "ECSs must join a domain or need unique SIDs; then run Sysprep.";
     else
         o.message = "Windows is not generalized (" + st + "); run Sysprep only if the ECSs need unique SIDs.";
     return o;
 }
 
 // Options of one file checked against the recommended settings.
-void file_fixes(const std::map<std::string, std::string>& config, const std::string& file, const Json& settings,
-                std::vector<ConfigFix>& out) {
+void file_fixes(const std::map<std::string, std::string>& config, const std::string& file,
+                const Json& settings, std::vector<ConfigFix>& out) {
     for (const auto& s : settings.as_array()) {
         std::string key = lower(s.get("key").as_string());
         if (key.empty()) continue;
@@ -130,9 +137,12 @@ void file_fixes(const std::map<std::string, std::string>& config, const std::str
         if (it != config.end()) {
             f.present = true;
             f.current = trim(it->second);
-            if (s.has("contains")) ok = icontains(f.current, s.get("contains").as_string());
-            else if (s.has("equals")) ok = iequals(f.current, trim(s.get("equals").as_string()));
-            else ok = true;
+            if (s.has("contains"))
+                ok = icontains(f.current, s.get("contains").as_string());
+            else if (s.has("equals"))
+                ok = iequals(f.current, trim(s.get("equals").as_string()));
+            else
+                ok = true;
         }
         if (!ok) out.push_back(std::move(f));
     }
@@ -150,7 +160,8 @@ CheckOutcome cloudbase_config(const CheckContext& c) {
     CheckOutcome o;
     if (!cb.installed) {
         o.status = CheckStatus::Info;
-        o.message = "Cloudbase-Init is not installed (see tools.cloudbase_init); there is no configuration to check.";
+        o.message =
+            "Cloudbase-Init is not installed (see tools.cloudbase_init); there is no configuration to check.";
         return o;
     }
     if (!cb.config_found) {
@@ -163,7 +174,8 @@ CheckOutcome cloudbase_config(const CheckContext& c) {
     const Json& optional = c.param("optional_settings");
     if (!cb.config_path.empty()) o.evidence.push_back("configuration file " + cb.config_path);
     for (const auto& s : settings.as_array())
-        o.evidence.push_back(option_evidence(cb.config, "cloudbase-init.conf", lower(s.get("key").as_string())));
+        o.evidence.push_back(
+            option_evidence(cb.config, "cloudbase-init.conf", lower(s.get("key").as_string())));
     if (cb.unattend_config_found)
         for (const auto& s : settings.as_array())
             o.evidence.push_back(option_evidence(cb.unattend_config, "cloudbase-init-unattend.conf",
@@ -200,7 +212,8 @@ std::vector<ConfigFix> cloudbase_config_fixes(const CloudbaseInitFacts& cb, cons
     if (!cb.installed || !cb.config_found) return out;
     const Json& settings = def.params.get("settings");
     file_fixes(cb.config, "cloudbase-init.conf", settings, out);
-    if (cb.unattend_config_found) file_fixes(cb.unattend_config, "cloudbase-init-unattend.conf", settings, out);
+    if (cb.unattend_config_found)
+        file_fixes(cb.unattend_config, "cloudbase-init-unattend.conf", settings, out);
     return out;
 }
 

@@ -8,11 +8,16 @@ namespace {
 
 const char* san_name(std::uint32_t v) {
     switch (v) {
-    case 1: return "OnlineAll";
-    case 2: return "OfflineShared";
-    case 3: return "OfflineAll";
-    case 4: return "OfflineInternal";
-    default: return "unknown value";
+    case 1:
+        return "OnlineAll";
+    case 2:
+        return "OfflineShared";
+    case 3:
+        return "OfflineAll";
+    case 4:
+        return "OfflineInternal";
+    default:
+        return "unknown value";
     }
 }
 
@@ -24,8 +29,9 @@ CheckOutcome san_policy(const CheckContext& c) {
     if (!w.san_policy) {
         o.status = c.not_met();
         o.evidence.push_back(key + " not found");
-        o.message = "The SAN policy is not set in the registry, so the edition's default applies (OfflineShared on "
-                    "Windows Server): EVS disks attached to the ECS may stay offline.";
+        o.message =
+            "The SAN policy is not set in the registry, so the edition's default applies (OfflineShared on "
+            "Windows Server): EVS disks attached to the ECS may stay offline.";
         return o;
     }
     o.evidence.push_back(key + " = " + std::to_string(*w.san_policy) + " (" + san_name(*w.san_policy) + ")");
@@ -48,11 +54,14 @@ CheckOutcome clean_shutdown(const CheckContext& c) {
     std::size_t ntfs = 0;
     for (const auto& p : f.partitions) {
         if (p.filesystem == "ntfs") ++ntfs;
-        if (p.hibernated) hib.push_back(partition_text(p) + ": hiberfil.sys holds a hibernation / Fast Startup image");
+        if (p.hibernated)
+            hib.push_back(partition_text(p) + ": hiberfil.sys holds a hibernation / Fast Startup image");
         if (p.dirty) dirty.push_back(partition_text(p) + ": NTFS volume dirty flag set");
     }
-    for (const auto& e : hib) o.evidence.push_back(e);
-    for (const auto& e : dirty) o.evidence.push_back(e);
+    for (const auto& e : hib)
+        o.evidence.push_back(e);
+    for (const auto& e : dirty)
+        o.evidence.push_back(e);
     bool fast_startup = false;
     if (f.windows) {
         const WindowsFacts& w = *f.windows;
@@ -61,8 +70,8 @@ CheckOutcome clean_shutdown(const CheckContext& c) {
             o.evidence.push_back("SYSTEM\\" + cs + "\\Control\\Session Manager\\Power HiberbootEnabled = " +
                                  (*w.hiberboot_enabled ? "1 (Fast Startup on)" : "0"));
         if (w.hibernate_enabled)
-            o.evidence.push_back("SYSTEM\\" + cs + "\\Control\\Power HibernateEnabled = " +
-                                 (*w.hibernate_enabled ? "1" : "0"));
+            o.evidence.push_back("SYSTEM\\" + cs +
+                                 "\\Control\\Power HibernateEnabled = " + (*w.hibernate_enabled ? "1" : "0"));
         fast_startup = w.hiberboot_enabled.value_or(false) && w.hibernate_enabled.value_or(true);
     }
     if (!hib.empty() || !dirty.empty()) {
@@ -107,9 +116,10 @@ CheckOutcome rdp(const CheckContext& c) {
     if (o.evidence.empty())
         o.evidence.push_back("SYSTEM\\" + control_set(w) + "\\Control\\Terminal Server fDenyTSConnections " +
                              (w.rdp_allowed ? "= 1" : "not found"));
-    o.message = w.rdp_allowed ? "Remote Desktop connections are denied (fDenyTSConnections=1)."
-                              : "Remote Desktop is not enabled (fDenyTSConnections not found; Windows denies by "
-                                "default).";
+    o.message = w.rdp_allowed
+                    ? "Remote Desktop connections are denied (fDenyTSConnections=1)."
+                    : "Remote Desktop is not enabled (fDenyTSConnections not found; Windows denies by "
+                      "default).";
     return o;
 }
 
@@ -129,8 +139,9 @@ CheckOutcome legacy_tools(const CheckContext& c) {
         return o;
     }
     o.status = CheckStatus::Pass;
-    o.message = benign.empty() ? "No VMware Tools, Xen PV drivers or VirtualBox Guest Additions were found."
-                               : "Only " + join(benign, ", ") + " found; they are part of Windows and harmless on KVM.";
+    o.message = benign.empty()
+                    ? "No VMware Tools, Xen PV drivers or VirtualBox Guest Additions were found."
+                    : "Only " + join(benign, ", ") + " found; they are part of Windows and harmless on KVM.";
     return o;
 }
 
@@ -147,8 +158,9 @@ CheckOutcome rtc_utc(const CheckContext& c) {
     }
     o.status = c.not_met();
     o.evidence.push_back(key + (w.rtc_utc ? " = 0" : " not found"));
-    o.message = "Windows reads the hardware clock as local time (RealTimeIsUniversal is not 1): the ECS clock "
-                "may be off by the time zone offset.";
+    o.message =
+        "Windows reads the hardware clock as local time (RealTimeIsUniversal is not 1): the ECS clock "
+        "may be off by the time zone offset.";
     return o;
 }
 
@@ -159,8 +171,9 @@ CheckOutcome pending_reboot(const CheckContext& c) {
     o.evidence = w.pending_reboot_evidence;
     if (w.pending_reboot) {
         o.status = c.not_met();
-        o.message = "Windows has a reboot pending (updates or installations not finished): the first boot on the "
-                    "cloud would finish them.";
+        o.message =
+            "Windows has a reboot pending (updates or installations not finished): the first boot on the "
+            "cloud would finish them.";
         return o;
     }
     o.status = CheckStatus::Pass;
@@ -173,9 +186,12 @@ CheckOutcome pending_reboot(const CheckContext& c) {
 } // namespace
 
 std::vector<CheckImpl> windows_state_checks() {
-    return {{"windows.san_policy", san_policy},           {"windows.clean_shutdown", clean_shutdown},
-            {"windows.rdp", rdp},                         {"windows.legacy_hypervisor_tools", legacy_tools},
-            {"windows.rtc_utc", rtc_utc},                 {"windows.pending_reboot", pending_reboot}};
+    return {{"windows.san_policy", san_policy},
+            {"windows.clean_shutdown", clean_shutdown},
+            {"windows.rdp", rdp},
+            {"windows.legacy_hypervisor_tools", legacy_tools},
+            {"windows.rtc_utc", rtc_utc},
+            {"windows.pending_reboot", pending_reboot}};
 }
 
 } // namespace imgprep::checks_detail

@@ -17,10 +17,14 @@ constexpr std::uint8_t kBitLockerGuid[16] = {0x3b, 0xd6, 0x67, 0x49, 0x29, 0x2e,
 
 const char* to_string(Encryption e) {
     switch (e) {
-    case Encryption::None: return "none";
-    case Encryption::BitLocker: return "bitlocker";
-    case Encryption::BitLockerToGo: return "bitlocker-to-go";
-    case Encryption::Luks: return "luks";
+    case Encryption::None:
+        return "none";
+    case Encryption::BitLocker:
+        return "bitlocker";
+    case Encryption::BitLockerToGo:
+        return "bitlocker-to-go";
+    case Encryption::Luks:
+        return "luks";
     }
     return "unknown";
 }
@@ -42,7 +46,8 @@ EncryptionInfo detect_encryption(std::span<const std::uint8_t> s) {
             r.description = "BitLocker (OEM id -FVE-FS-)";
         return r;
     }
-    if (s.size() >= 440 && s[0] == 0xeb && s[1] == 0x58 && s[2] == 0x90 && std::memcmp(s.data() + 3, "MSWIN4.1", 8) == 0 &&
+    if (s.size() >= 440 && s[0] == 0xeb && s[1] == 0x58 && s[2] == 0x90 &&
+        std::memcmp(s.data() + 3, "MSWIN4.1", 8) == 0 &&
         std::memcmp(s.data() + 424, kBitLockerGuid, 16) == 0) {
         r.kind = Encryption::BitLockerToGo;
         r.description = "BitLocker To Go";

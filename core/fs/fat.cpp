@@ -683,24 +683,24 @@ Result<SourcePtr> FatVolume::open_file(const FatDirEntry& f, const std::string& 
             return src_->error_at(f.entry_offset,
                                   "'" + f.name + "' starts at cluster " + std::to_string(f.first_cluster) +
                                       ", outside the data clusters 2.." + std::to_string(last));
+        auto at = [&] { return "'" + f.name + "': cluster chain "; };
         std::uint32_t c = f.first_cluster;
         for (std::uint64_t i = 0; i < needed; ++i) {
             chain.push_back(c);
             if (i + 1 == needed) break;
             IMGPREP_ASSIGN(std::uint32_t next, fat_entry(c));
-            std::string at = "'" + f.name + "': cluster chain ";
             if (is_eoc(next))
-                return src_->error_at(f.entry_offset, at + "ends after " + std::to_string(i + 1) +
+                return src_->error_at(f.entry_offset, at() + "ends after " + std::to_string(i + 1) +
                                                           " clusters; the size needs " +
                                                           std::to_string(needed));
             if (next == 0)
                 return src_->error_at(f.entry_offset,
-                                      at + "reaches a free cluster after cluster " + std::to_string(c));
+                                      at() + "reaches a free cluster after cluster " + std::to_string(c));
             if (is_bad(next))
                 return src_->error_at(f.entry_offset,
-                                      at + "reaches a bad cluster after cluster " + std::to_string(c));
+                                      at() + "reaches a bad cluster after cluster " + std::to_string(c));
             if (next < 2 || next > last)
-                return src_->error_at(f.entry_offset, at + "points from cluster " + std::to_string(c) +
+                return src_->error_at(f.entry_offset, at() + "points from cluster " + std::to_string(c) +
                                                           " to cluster " + std::to_string(next) +
                                                           ", outside 2.." + std::to_string(last));
             c = next;

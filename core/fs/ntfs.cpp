@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 #include <list>
 #include <map>
 #include <mutex>
@@ -26,6 +27,7 @@ constexpr std::uint32_t kAttrVolumeInfo = 0x70;
 constexpr std::uint32_t kAttrData = 0x80;
 constexpr std::uint32_t kAttrIndexRoot = 0x90;
 constexpr std::uint32_t kAttrIndexAllocation = 0xa0;
+constexpr std::uint32_t kAttrReparsePoint = 0xc0;
 constexpr std::uint32_t kAttrEnd = 0xffffffffu;
 
 constexpr std::uint16_t kRecordInUse = 0x0001;
@@ -38,14 +40,14 @@ constexpr std::uint16_t kAttrFlagSparse = 0x8000;
 constexpr std::uint32_t kFileAttrDirectory = 0x10;
 constexpr std::uint32_t kFileAttrIndexPresent = 0x10000000;
 
-constexpr std::uint32_t kFixupStride = 512;           // update sequence stride, independent of the sector size
-constexpr std::uint32_t kMaxRecordSize = 64 * 1024;   // MFT record and index block size cap
+constexpr std::uint32_t kFixupStride = 512;         // update sequence stride, independent of the sector size
+constexpr std::uint32_t kMaxRecordSize = 64 * 1024; // MFT record and index block size cap
 constexpr std::uint32_t kMaxClusterSize = 2 * 1024 * 1024;
-constexpr std::uint64_t kMaxAttributeList = 4 << 20;  // Windows keeps attribute lists below 256 KiB
-constexpr std::size_t kMaxExtensionRecords = 65536;   // per file
-constexpr unsigned kMaxIndexDepth = 32;               // B-tree levels
+constexpr std::uint64_t kMaxAttributeList = 4 << 20; // Windows keeps attribute lists below 256 KiB
+constexpr std::size_t kMaxExtensionRecords = 65536;  // per file
+constexpr unsigned kMaxIndexDepth = 32;              // B-tree levels
 constexpr std::size_t kMaxPathComponents = 1024;
-constexpr std::uint64_t kMaxUnitBytes = 1 << 20;      // compression unit
+constexpr std::uint64_t kMaxUnitBytes = 1 << 20; // compression unit
 constexpr std::uint32_t kLznt1Chunk = 4096;
 constexpr std::uint64_t kMaxByteOffset = std::uint64_t(1) << 62; // stream offsets stay far from overflow
 
@@ -54,7 +56,8 @@ constexpr std::uint64_t kMaxByteOffset = std::uint64_t(1) << 62; // stream offse
 
 std::u16string load_u16(const std::uint8_t* p, std::size_t units) {
     std::u16string s(units, u'\0');
-    for (std::size_t i = 0; i < units; ++i) s[i] = char16_t(le16(p + 2 * i));
+    for (std::size_t i = 0; i < units; ++i)
+        s[i] = char16_t(le16(p + 2 * i));
     return s;
 }
 
@@ -135,7 +138,8 @@ std::optional<std::u16string> from_utf8(std::string_view s) {
 
 std::string printable(std::span<const std::uint8_t> b) {
     std::string s;
-    for (auto c : b) s += (c >= 0x20 && c < 0x7f) ? char(c) : '.';
+    for (auto c : b)
+        s += (c >= 0x20 && c < 0x7f) ? char(c) : '.';
     return s;
 }
 
@@ -153,8 +157,9 @@ std::string hex(std::uint64_t v) {
 // A small least-recently-used cache of immutable values (callers hold the mutex).
 
 template <typename Key, typename Value> class Lru {
-public:
+  public:
     explicit Lru(std::size_t capacity) : capacity_(capacity) {}
+    void set_capacity(std::size_t c) { capacity_ = c; }
     std::shared_ptr<const Value> get(const Key& k) {
         auto it = index_.find(k);
         if (it == index_.end()) return nullptr;
@@ -175,7 +180,7 @@ public:
         }
     }
 
-private:
+  private:
     std::size_t capacity_;
     std::list<std::pair<Key, std::shared_ptr<const Value>>> items_;
     std::map<Key, typename std::list<std::pair<Key, std::shared_ptr<const Value>>>::iterator> index_;
@@ -244,9 +249,10 @@ struct Layout {
 // Run lists
 
 // Decodes the mapping pairs of a non-resident attribute; runs must stay inside the volume.
-Result<std::vector<Run>> decode_runs(const ByteSource& src, std::uint64_t disk_off, std::span<const std::uint8_t> b,
-                                     std::uint64_t lowest_vcn, std::uint64_t highest_vcn,
-                                     std::uint64_t cluster_count, std::uint32_t cluster_size) {
+Result<std::vector<Run>> decode_runs(const ByteSource& src, std::uint64_t disk_off,
+                                     std::span<const std::uint8_t> b, std::uint64_t lowest_vcn,
+                                     std::uint64_t highest_vcn, std::uint64_t cluster_count,
+                                     std::uint32_t cluster_size) {
     std::vector<Run> runs;
     std::size_t pos = 0;
     std::uint64_t vcn = lowest_vcn;
@@ -258,9 +264,11 @@ Result<std::vector<Run>> decode_runs(const ByteSource& src, std::uint64_t disk_o
         const unsigned ls = h & 0x0f, os = h >> 4;
         if (ls == 0 || ls > 8 || os > 8)
             return src.error_at(disk_off + pos, "run list: invalid run header " + hex(h));
-        if (1 + ls + os > b.size() - pos) return src.error_at(disk_off + pos, "run list: run past the attribute");
+        if (1 + ls + os > b.size() - pos)
+            return src.error_at(disk_off + pos, "run list: run past the attribute");
         std::uint64_t len = 0;
-        for (unsigned i = 0; i < ls; ++i) len |= std::uint64_t(b[pos + 1 + i]) << (8 * i);
+        for (unsigned i = 0; i < ls; ++i)
+            len |= std::uint64_t(b[pos + 1 + i]) << (8 * i);
         if (len == 0 || len > max_vcn || vcn > max_vcn - len)
             return src.error_at(disk_off + pos, "run list: invalid run length " + std::to_string(len));
         Run r;
@@ -268,14 +276,17 @@ Result<std::vector<Run>> decode_runs(const ByteSource& src, std::uint64_t disk_o
         r.length = len;
         if (os) {
             std::uint64_t raw = 0;
-            for (unsigned i = 0; i < os; ++i) raw |= std::uint64_t(b[pos + 1 + ls + i]) << (8 * i);
+            for (unsigned i = 0; i < os; ++i)
+                raw |= std::uint64_t(b[pos + 1 + ls + i]) << (8 * i);
             if (os < 8 && (raw >> (8 * os - 1)) & 1) raw |= ~std::uint64_t(0) << (8 * os); // sign-extend
             std::int64_t delta;
             std::memcpy(&delta, &raw, sizeof delta);
-            std::int64_t next;
-            if (__builtin_add_overflow(lcn, delta, &next) || next < 0)
+            // lcn >= 0 here, so only a positive delta can overflow.
+            if (delta > 0 && lcn > std::numeric_limits<std::int64_t>::max() - delta)
+                return src.error_at(disk_off + pos, "run list: cluster number overflows");
+            lcn += delta;
+            if (lcn < 0)
                 return src.error_at(disk_off + pos, "run list: cluster number before the volume start");
-            lcn = next;
             if (std::uint64_t(lcn) > cluster_count || len > cluster_count - std::uint64_t(lcn))
                 return src.error_at(disk_off + pos, "run list: clusters " + std::to_string(lcn) + "+" +
                                                         std::to_string(len) + " past the volume (" +
@@ -294,9 +305,15 @@ Result<std::vector<Run>> decode_runs(const ByteSource& src, std::uint64_t disk_o
     return runs;
 }
 
+// "what: msg", or msg alone when what is empty.
+std::string label(const std::string& what, const std::string& msg) {
+    return what.empty() ? msg : what + ": " + msg;
+}
+
 // Index of the run containing vcn, or runs.size().
 std::size_t find_run(const std::vector<Run>& runs, std::uint64_t vcn) {
-    auto it = std::upper_bound(runs.begin(), runs.end(), vcn, [](std::uint64_t v, const Run& r) { return v < r.vcn; });
+    auto it = std::upper_bound(runs.begin(), runs.end(), vcn,
+                               [](std::uint64_t v, const Run& r) { return v < r.vcn; });
     if (it == runs.begin()) return runs.size();
     --it;
     if (vcn - it->vcn >= it->length) return runs.size();
@@ -312,7 +329,7 @@ Status read_runs(const ByteSource& src, std::uint32_t cs, const std::vector<Run>
         const std::uint64_t vcn = pos / cs;
         const std::size_t ri = find_run(runs, vcn);
         if (ri == runs.size())
-            return src.error(what + ": offset " + std::to_string(pos) + " is not mapped by the run list");
+            return src.error(label(what, "offset " + std::to_string(pos) + " is not mapped by the run list"));
         const Run& r = runs[ri];
         const std::uint64_t in_run = (vcn - r.vcn) * cs + pos % cs;
         const std::uint64_t avail = r.length * cs - in_run;
@@ -383,7 +400,8 @@ bool lznt1_decompress(std::span<const std::uint8_t> in, std::span<std::uint8_t> 
                     return false;
                 }
                 unsigned shift = 12;
-                for (std::size_t i = p - 1; i >= 0x10; i >>= 1) --shift;
+                for (std::size_t i = p - 1; i >= 0x10; i >>= 1)
+                    --shift;
                 const std::size_t back = std::size_t(t >> shift) + 1;
                 const std::size_t len = std::size_t(t & ((1u << shift) - 1)) + 3;
                 if (back > p) {
@@ -394,7 +412,8 @@ bool lznt1_decompress(std::span<const std::uint8_t> in, std::span<std::uint8_t> 
                     why = "LZNT1 back-reference past the end of a chunk";
                     return false;
                 }
-                for (std::size_t k = 0; k < len; ++k) out[o + k] = out[o + k - back];
+                for (std::size_t k = 0; k < len; ++k)
+                    out[o + k] = out[o + k - back];
                 o += len;
             }
         }
@@ -420,8 +439,9 @@ Status read_stream(const StreamCtx& ctx, const Layout& L, std::uint64_t off, std
     const ByteSource& src = *ctx.src;
     const std::uint32_t cs = ctx.cluster_size;
     if (!range_ok(off, out.size(), L.size))
-        return src.error(what + ": read of " + std::to_string(out.size()) + " bytes at " + std::to_string(off) +
-                         " past the end of the stream (size " + std::to_string(L.size) + ")");
+        return src.error(label(what, "read of " + std::to_string(out.size()) + " bytes at " +
+                                         std::to_string(off) + " past the end of the stream (size " +
+                                         std::to_string(L.size) + ")"));
     if (out.empty()) return {};
     if (L.resident) {
         std::memcpy(out.data(), L.data.data() + off, out.size());
@@ -483,7 +503,7 @@ Status read_stream(const StreamCtx& ctx, const Layout& L, std::uint64_t off, std
                 std::string why;
                 if (!lznt1_decompress(packed, *buf, why))
                     return src.error_at(pieces.front().first,
-                                        what + ": compression unit " + std::to_string(unit) + ": " + why);
+                                        label(what, "compression unit " + std::to_string(unit) + ": " + why));
                 plain = buf;
                 if (unit_cache) {
                     std::lock_guard<std::mutex> lock(*unit_mu);
@@ -498,24 +518,24 @@ Status read_stream(const StreamCtx& ctx, const Layout& L, std::uint64_t off, std
 }
 
 class StreamSource final : public ByteSource {
-public:
+  public:
     StreamSource(StreamCtx ctx, Layout layout, std::string name)
         : ctx_(std::move(ctx)), layout_(std::move(layout)), name_(std::move(name)) {}
     const std::string& name() const override { return name_; }
     std::uint64_t size() const override { return layout_.size; }
     Status read_at(std::uint64_t offset, std::span<std::uint8_t> buf) const override {
-        auto st = read_stream(ctx_, layout_, offset, buf, name_, &units_, &mu_);
-        if (!st.ok()) {
-            // Report the failing read against this file, keeping the volume-level detail.
-            Error e = st.take_error();
-            if (e.file == name_) return e;
-            return error_at(offset, e.describe());
-        }
-        return {};
+        auto st = read_stream(ctx_, layout_, offset, buf, "", &units_, &mu_);
+        if (st.ok()) return {};
+        // Name this file and the offset in it; keep where on the volume it went wrong.
+        Error e = st.take_error();
+        std::string msg = e.message;
+        if (e.offset != Error::NoOffset)
+            msg += " (" + e.file + " at offset " + std::to_string(e.offset) + ")";
+        return error_at(offset, msg);
     }
     std::uint64_t bytes_read() const override { return ctx_.src->bytes_read(); }
 
-private:
+  private:
     StreamCtx ctx_;
     Layout layout_;
     std::string name_;
@@ -564,13 +584,14 @@ bool parse_node(std::span<const std::uint8_t> node, std::vector<IndexEntry>& out
             why = "index entry at " + std::to_string(pos) + " has an invalid length " + std::to_string(len);
             return false;
         }
-        const std::size_t room = len - 16 - (ie.has_sub ? 8 : 0);
         if (ie.has_sub && len < 24) {
             why = "index entry at " + std::to_string(pos) + " too short for a sub-node";
             return false;
         }
+        const std::size_t room = len - 16 - (ie.has_sub ? 8 : 0);
         if (!ie.last && klen > room) {
-            why = "index entry at " + std::to_string(pos) + " key length " + std::to_string(klen) + " too large";
+            why = "index entry at " + std::to_string(pos) + " key length " + std::to_string(klen) +
+                  " too large";
             return false;
         }
         if (!ie.last) ie.key = node.subspan(pos + 16, klen);
@@ -637,11 +658,11 @@ struct Volume::Impl {
     Status fixup(std::span<std::uint8_t> b, std::uint64_t disk_off, const std::string& what) const {
         const std::uint16_t usa_off = le16(b.data() + 4), usa_count = le16(b.data() + 6);
         const std::size_t sectors = b.size() / kFixupStride;
-        if ((usa_off & 1) || usa_count < sectors + 1 || std::size_t(usa_off) + 2u * usa_count > kFixupStride - 2 ||
-            usa_off < 8)
+        if ((usa_off & 1) || usa_count < sectors + 1 ||
+            std::size_t(usa_off) + 2u * usa_count > kFixupStride - 2 || usa_off < 8)
             return src->error_at(disk_off, what + ": invalid update sequence array (offset " +
-                                               std::to_string(usa_off) + ", count " + std::to_string(usa_count) +
-                                               ")");
+                                               std::to_string(usa_off) + ", count " +
+                                               std::to_string(usa_count) + ")");
         const std::uint16_t usn = le16(b.data() + usa_off);
         for (std::size_t s = 0; s < sectors; ++s) {
             std::uint8_t* tail = b.data() + (s + 1) * kFixupStride - 2;
@@ -656,7 +677,8 @@ struct Volume::Impl {
     }
 
     // Parses the attributes of a fixed-up MFT record.
-    Result<Record> parse_record(std::uint64_t index, std::span<const std::uint8_t> b, std::uint64_t disk_off) const {
+    Result<Record> parse_record(std::uint64_t index, std::span<const std::uint8_t> b,
+                                std::uint64_t disk_off) const {
         const std::string what = rec_name(index);
         Record r;
         r.index = index;
@@ -678,15 +700,16 @@ struct Volume::Impl {
                                                " out of bounds");
         std::size_t pos = first;
         for (std::size_t guard = 0; guard < b.size() / 16 + 1; ++guard) {
-            if (pos + 4 > used) return src->error_at(disk_off + pos, what + ": attribute list runs past the record");
+            if (pos + 4 > used)
+                return src->error_at(disk_off + pos, what + ": attribute list runs past the record");
             const std::uint8_t* a = b.data() + pos;
             const std::uint32_t type = le32(a);
             if (type == kAttrEnd) return r;
             if (pos + 16 > used) return src->error_at(disk_off + pos, what + ": attribute header truncated");
             const std::uint32_t len = le32(a + 4);
             if (len < 16 || len > used - pos || (len & 7))
-                return src->error_at(disk_off + pos, what + ": attribute " + hex(type) + " has invalid length " +
-                                                         std::to_string(len));
+                return src->error_at(disk_off + pos, what + ": attribute " + hex(type) +
+                                                         " has invalid length " + std::to_string(len));
             Attr at;
             at.type = type;
             at.record = index;
@@ -708,7 +731,8 @@ struct Volume::Impl {
                     return src->error_at(disk_off + pos, what + ": resident value out of bounds");
                 at.value.assign(a + voff, a + voff + vlen);
             } else {
-                if (len < 64) return src->error_at(disk_off + pos, what + ": non-resident attribute too short");
+                if (len < 64)
+                    return src->error_at(disk_off + pos, what + ": non-resident attribute too short");
                 at.lowest_vcn = le64(a + 16);
                 at.highest_vcn = le64(a + 24);
                 const std::uint16_t runs_off = le16(a + 32);
@@ -718,7 +742,8 @@ struct Volume::Impl {
                 at.initialized = le64(a + 56);
                 if (runs_off < 64 || runs_off > len)
                     return src->error_at(disk_off + pos, what + ": run list offset out of bounds");
-                if (at.lowest_vcn > kMaxByteOffset || at.size > kMaxByteOffset || at.allocated > kMaxByteOffset)
+                if (at.lowest_vcn > kMaxByteOffset || at.size > kMaxByteOffset ||
+                    at.allocated > kMaxByteOffset)
                     return src->error_at(disk_off + pos, what + ": absurd attribute sizes");
                 IMGPREP_ASSIGN(at.runs, decode_runs(*src, disk_off + pos + runs_off,
                                                     std::span(a + runs_off, len - runs_off), at.lowest_vcn,
@@ -738,8 +763,8 @@ struct Volume::Impl {
         }
         const std::uint32_t rs = info.mft_record_size;
         if (index >= info.mft_records)
-            return src->error(rec_name(index) + " is past the end of the MFT (" + std::to_string(info.mft_records) +
-                              " records)");
+            return src->error(rec_name(index) + " is past the end of the MFT (" +
+                              std::to_string(info.mft_records) + " records)");
         auto buf = std::make_shared<std::vector<std::uint8_t>>(rs);
         const std::uint64_t off = index * rs;
         IMGPREP_TRY(read_runs(*src, info.cluster_size, mft.runs, off, *buf, "$MFT"));
@@ -755,8 +780,8 @@ struct Volume::Impl {
             if (std::memcmp(b.data(), "BAAD", 4) == 0)
                 return src->error_at(disk, rec_name(index) + " is marked bad (BAAD)");
             if (is_all_zero(b)) return src->error_at(disk, rec_name(index) + " is empty (never initialised)");
-            return src->error_at(disk, rec_name(index) + ": bad signature '" + printable(std::span(b).first(4)) +
-                                           "'");
+            return src->error_at(disk, rec_name(index) + ": bad signature '" +
+                                           printable(std::span(b).first(4)) + "'");
         }
         return fixup(b, disk, rec_name(index));
     }
@@ -781,16 +806,19 @@ struct Volume::Impl {
             L.flags = a.flags;
             return L;
         }
-        std::sort(ext.begin(), ext.end(), [](const Attr* x, const Attr* y) { return x->lowest_vcn < y->lowest_vcn; });
+        std::sort(ext.begin(), ext.end(),
+                  [](const Attr* x, const Attr* y) { return x->lowest_vcn < y->lowest_vcn; });
         const Attr& head = *ext.front();
-        if (head.lowest_vcn != 0) return src->error(what + ": first extent starts at VCN " + std::to_string(head.lowest_vcn));
+        if (head.lowest_vcn != 0)
+            return src->error(what + ": first extent starts at VCN " + std::to_string(head.lowest_vcn));
         std::uint64_t next = 0;
         for (const Attr* a : ext) {
             if (!a->nonresident) return src->error(what + ": resident extent mixed with non-resident ones");
             if (a->lowest_vcn != next) {
                 if (allow_incomplete) break;
-                return src->error(what + ": extents not contiguous (gap or overlap at VCN " + std::to_string(next) +
-                                  ", next extent at " + std::to_string(a->lowest_vcn) + ")");
+                return src->error(what + ": extents not contiguous (gap or overlap at VCN " +
+                                  std::to_string(next) + ", next extent at " + std::to_string(a->lowest_vcn) +
+                                  ")");
             }
             L.runs.insert(L.runs.end(), a->runs.begin(), a->runs.end());
             next = a->highest_vcn + 1;
@@ -810,7 +838,8 @@ struct Volume::Impl {
             if (info.cluster_size > 4096)
                 return src->error(what + ": compressed attribute on a volume with clusters over 4 KiB");
             if (cu > 16 || (std::uint64_t(info.cluster_size) << cu) > kMaxUnitBytes)
-                return src->error(what + ": compression unit 2^" + std::to_string(cu) + " clusters too large");
+                return src->error(what + ": compression unit 2^" + std::to_string(cu) +
+                                  " clusters too large");
             L.unit_clusters = 1u << cu;
         }
         return L;
@@ -820,7 +849,8 @@ struct Volume::Impl {
                              const std::string& what) const {
         std::vector<const Attr*> ext;
         for (const Attr& a : f.attrs)
-            if (a.type == type && (ci_name ? names_equal_ci(a.name, name) : a.name == name)) ext.push_back(&a);
+            if (a.type == type && (ci_name ? names_equal_ci(a.name, name) : a.name == name))
+                ext.push_back(&a);
         if (ext.empty()) return src->error(what + ": no such attribute");
         // Extents of one attribute share the name exactly; a case-insensitive match picks the first name.
         const std::u16string exact = ext.front()->name;
@@ -829,7 +859,8 @@ struct Volume::Impl {
     }
 
     // Reads a whole (small) attribute into memory.
-    Result<std::vector<std::uint8_t>> read_all(const Layout& L, std::uint64_t cap, const std::string& what) const {
+    Result<std::vector<std::uint8_t>> read_all(const Layout& L, std::uint64_t cap,
+                                               const std::string& what) const {
         if (L.size > cap)
             return src->error(what + ": " + std::to_string(L.size) + " bytes exceeds the limit of " +
                               std::to_string(cap));
@@ -844,8 +875,8 @@ struct Volume::Impl {
         IMGPREP_ASSIGN(Record base, read_record(index));
         if (!(base.flags & kRecordInUse)) return src->error(rec_name(index) + " is not in use");
         if (base.base != 0)
-            return src->error(rec_name(index) + " is an extension record of record " + std::to_string(base.base) +
-                              ", not a file");
+            return src->error(rec_name(index) + " is an extension record of record " +
+                              std::to_string(base.base) + ", not a file");
         File f;
         f.index = index;
         f.sequence = base.sequence;
@@ -882,13 +913,14 @@ struct Volume::Impl {
                 if (a.type != kAttrList) extra.push_back(std::move(a));
         }
         f.extension_records = std::uint32_t(refs.size());
-        for (Attr& a : extra) f.attrs.push_back(std::move(a));
+        for (Attr& a : extra)
+            f.attrs.push_back(std::move(a));
         return f;
     }
 
     // The distinct extension records (other than the base) an attribute list refers to, in order.
-    Result<std::vector<std::pair<std::uint64_t, std::uint16_t>>> parse_list(std::uint64_t index,
-                                                                           std::span<const std::uint8_t> lb) const {
+    Result<std::vector<std::pair<std::uint64_t, std::uint16_t>>>
+    parse_list(std::uint64_t index, std::span<const std::uint8_t> lb) const {
         std::vector<std::pair<std::uint64_t, std::uint16_t>> refs;
         std::set<std::uint64_t> seen;
         std::size_t pos = 0;
@@ -948,24 +980,29 @@ struct Volume::Impl {
         d.root = std::move(root.data);
         if (d.root.size() < 32) return src->error(what + ": $INDEX_ROOT too short");
         if (le32(d.root.data()) != kAttrFileName)
-            return src->error(what + ": index of attribute type " + hex(le32(d.root.data())) + ", not $FILE_NAME");
+            return src->error(what + ": index of attribute type " + hex(le32(d.root.data())) +
+                              ", not $FILE_NAME");
         d.block_size = le32(d.root.data() + 8);
-        if (d.block_size < kFixupStride || d.block_size > kMaxRecordSize || (d.block_size & (d.block_size - 1)))
+        if (d.block_size < kFixupStride || d.block_size > kMaxRecordSize ||
+            (d.block_size & (d.block_size - 1)))
             return src->error(what + ": invalid index block size " + std::to_string(d.block_size));
         d.vcn_unit = d.block_size >= info.cluster_size ? info.cluster_size : kFixupStride;
         bool has_alloc = false;
         for (const Attr& a : f.attrs)
             if (a.type == kAttrIndexAllocation && a.name == u"$I30") has_alloc = true;
         if (has_alloc) {
-            IMGPREP_ASSIGN(Layout al, layout_of(f, kAttrIndexAllocation, u"$I30", false, what + " $INDEX_ALLOCATION"));
-            if (al.resident || al.unit_clusters) return src->error(what + ": unsupported $INDEX_ALLOCATION form");
+            IMGPREP_ASSIGN(Layout al,
+                           layout_of(f, kAttrIndexAllocation, u"$I30", false, what + " $INDEX_ALLOCATION"));
+            if (al.resident || al.unit_clusters)
+                return src->error(what + ": unsupported $INDEX_ALLOCATION form");
             d.alloc = std::move(al);
         }
         return d;
     }
 
     // An index block (INDX) after fix-ups, from the cache or the disk.
-    Result<std::shared_ptr<const std::vector<std::uint8_t>>> index_block(const DirIndex& d, std::uint64_t vcn) const {
+    Result<std::shared_ptr<const std::vector<std::uint8_t>>> index_block(const DirIndex& d,
+                                                                         std::uint64_t vcn) const {
         const std::string what = rec_name(d.dir) + " $I30 index block at VCN " + std::to_string(vcn);
         if (!d.alloc) return src->error(what + ": directory has no $INDEX_ALLOCATION");
         {
@@ -975,13 +1012,14 @@ struct Volume::Impl {
         if (vcn > kMaxByteOffset / d.vcn_unit) return src->error(what + ": VCN out of range");
         const std::uint64_t off = vcn * d.vcn_unit;
         if (!range_ok(off, d.block_size, d.alloc->size))
-            return src->error(what + ": past the end of the index allocation (" + std::to_string(d.alloc->size) +
-                              " bytes)");
+            return src->error(what + ": past the end of the index allocation (" +
+                              std::to_string(d.alloc->size) + " bytes)");
         auto buf = std::make_shared<std::vector<std::uint8_t>>(d.block_size);
         IMGPREP_TRY(read_stream(ctx, *d.alloc, off, *buf, what, nullptr, nullptr));
         const std::uint64_t disk = disk_offset(d.alloc->runs, info.cluster_size, off).value_or(0);
         if (std::memcmp(buf->data(), "INDX", 4) != 0)
-            return src->error_at(disk, what + ": bad signature '" + printable(std::span(*buf).first(4)) + "'");
+            return src->error_at(disk,
+                                 what + ": bad signature '" + printable(std::span(*buf).first(4)) + "'");
         IMGPREP_TRY(fixup(*buf, disk, what));
         if (le64(buf->data() + 16) != vcn)
             return src->error_at(disk, what + ": block claims VCN " + std::to_string(le64(buf->data() + 16)));
@@ -1007,8 +1045,10 @@ struct Volume::Impl {
 
     // In-order traversal of the whole B-tree; visited VCNs stop loops, depth is bounded.
     Status traverse(const DirIndex& d, std::optional<std::uint64_t> vcn, unsigned depth,
-                    std::set<std::uint64_t>& visited, const std::function<void(const FileNameKey&, std::uint64_t)>& fn) const {
-        if (depth > kMaxIndexDepth) return src->error(rec_name(d.dir) + " $I30: index tree deeper than 32 levels");
+                    std::set<std::uint64_t>& visited,
+                    const std::function<void(const FileNameKey&, std::uint64_t)>& fn) const {
+        if (depth > kMaxIndexDepth)
+            return src->error(rec_name(d.dir) + " $I30: index tree deeper than 32 levels");
         if (vcn && !visited.insert(*vcn).second)
             return src->error(rec_name(d.dir) + " $I30: index block at VCN " + std::to_string(*vcn) +
                               " is referenced twice (index loop)");
@@ -1093,8 +1133,9 @@ struct Volume::Impl {
                 return src->error("'" + walked + "': directory entry points to " + rec_name(rec) +
                                   ", which is not in use");
             if (seq && have != seq)
-                return src->error("'" + walked + "': directory entry has sequence " + std::to_string(seq) + " but " +
-                                  rec_name(rec) + " has " + std::to_string(have) + " (stale entry)");
+                return src->error("'" + walked + "': directory entry has sequence " + std::to_string(seq) +
+                                  " but " + rec_name(rec) + " has " + std::to_string(have) +
+                                  " (stale entry)");
             cur = rec;
         }
         return std::optional<std::uint64_t>(cur);
@@ -1107,6 +1148,7 @@ struct Volume::Impl {
         std::set<std::uint64_t> visited;
         IMGPREP_TRY(traverse(d, std::nullopt, 0, visited, [&](const FileNameKey& k, std::uint64_t ref) {
             if (k.ns == NameSpace::Dos) return;
+            if ((ref & 0xffffffffffffULL) == dir && k.name == u".") return; // the root's entry for itself
             DirEntry e;
             e.name = to_utf8(k.name);
             e.mft_index = ref & 0xffffffffffffULL;
@@ -1140,6 +1182,8 @@ struct Volume::Impl {
                 if (auto k = parse_file_name(a.value))
                     fi.names.push_back({to_utf8(k->name), k->ns, k->parent & 0xffffffffffffULL,
                                         std::uint16_t(k->parent >> 48)});
+            } else if (a.type == kAttrReparsePoint && !a.nonresident && a.value.size() >= 4) {
+                fi.reparse_tag = le32(a.value.data());
             } else if (a.type == kAttrData && (!a.nonresident || a.lowest_vcn == 0)) {
                 StreamInfo s;
                 s.name = to_utf8(a.name);
@@ -1157,7 +1201,8 @@ struct Volume::Impl {
         return fi;
     }
 
-    Result<SourcePtr> open_stream(std::uint64_t index, std::string_view stream, const std::string& label) const {
+    Result<SourcePtr> open_stream(std::uint64_t index, std::string_view stream,
+                                  const std::string& label) const {
         auto sname = from_utf8(stream);
         if (!sname) return src->error("stream name is not valid UTF-8");
         IMGPREP_ASSIGN(File f, load_file(index));
@@ -1169,6 +1214,13 @@ struct Volume::Impl {
             if ((f.flags & kRecordIsDirectory) && stream.empty()) return src->error(what + " is a directory");
             return src->error(what + ": no such data stream");
         }
+        if (stream.empty())
+            for (const Attr& a : f.attrs)
+                if (a.type == kAttrReparsePoint && !a.nonresident && a.value.size() >= 4 &&
+                    le32(a.value.data()) == kReparseTagWof)
+                    return src->error(what +
+                                      ": WOF-compressed file (CompactOS; data in the WofCompressedData "
+                                      "stream) is not supported");
         IMGPREP_ASSIGN(Layout L, layout_of(f, kAttrData, *sname, true, what));
         if (L.flags & kAttrFlagEncrypted) return src->error(what + ": stream is EFS-encrypted");
         if (!L.resident && (L.flags & kAttrFlagCompressionMask) && !L.unit_clusters)
@@ -1204,15 +1256,20 @@ HiberfilState classify_hiberfil(std::span<const std::uint8_t> page, std::uint64_
 Volume::Volume(Key, std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Volume::~Volume() = default;
 
-const VolumeInfo& Volume::info() const { return impl_->info; }
-const SourcePtr& Volume::source() const { return impl_->src; }
+const VolumeInfo& Volume::info() const {
+    return impl_->info;
+}
+const SourcePtr& Volume::source() const {
+    return impl_->src;
+}
 
 Result<std::unique_ptr<Volume>> Volume::open(SourcePtr source) {
     auto impl = std::make_unique<Impl>();
     impl->src = source;
     const ByteSource& src = *source;
     VolumeInfo& vi = impl->info;
-    if (src.size() < 512) return src.error("too small for an NTFS volume (" + std::to_string(src.size()) + " bytes)");
+    if (src.size() < 512)
+        return src.error("too small for an NTFS volume (" + std::to_string(src.size()) + " bytes)");
     std::uint8_t bs[512];
     IMGPREP_TRY(src.read_at(0, bs));
     if (std::memcmp(bs + 3, "-FVE-FS-", 8) == 0)
@@ -1258,21 +1315,24 @@ Result<std::unique_ptr<Volume>> Volume::open(SourcePtr source) {
     vi.mft_lcn = le64(bs + 48);
     vi.mftmirr_lcn = le64(bs + 56);
     vi.serial = le64(bs + 72);
-    if (vi.mft_lcn >= vi.cluster_count ||
-        vi.mft_lcn * cs + vi.mft_record_size > vi.volume_size)
+    if (vi.mft_lcn >= vi.cluster_count || vi.mft_lcn * cs + vi.mft_record_size > vi.volume_size)
         return src.error_at(48, "MFT cluster " + std::to_string(vi.mft_lcn) + " outside the volume (" +
                                     std::to_string(vi.cluster_count) + " clusters)");
     if (vi.mftmirr_lcn >= vi.cluster_count)
         vi.warnings.push_back("$MFTMirr cluster " + std::to_string(vi.mftmirr_lcn) + " outside the volume");
     if (le16(bs + 510) != 0xaa55) vi.warnings.push_back("boot sector lacks the 55 AA signature");
     if (vi.volume_size > src.size())
-        vi.warnings.push_back("volume claims " + std::to_string(vi.volume_size) + " bytes but its source holds " +
-                              std::to_string(src.size()) + " (truncated?)");
+        vi.warnings.push_back("volume claims " + std::to_string(vi.volume_size) +
+                              " bytes but its source holds " + std::to_string(src.size()) + " (truncated?)");
     impl->ctx = StreamCtx{source, vi.cluster_size};
+    impl->records.set_capacity(std::max<std::size_t>(32, (1u << 20) / vi.mft_record_size)); // ~1 MiB
+    impl->index_blocks.set_capacity(std::max<std::size_t>(16, (1u << 20) / vi.index_block_size));
     // Identity upcase until $UpCase is loaded (needed to compare names while loading).
     impl->upcase.resize(65536);
-    for (std::size_t i = 0; i < 65536; ++i) impl->upcase[i] = char16_t(i);
-    for (char16_t c = u'a'; c <= u'z'; ++c) impl->upcase[c] = char16_t(c - 32);
+    for (std::size_t i = 0; i < 65536; ++i)
+        impl->upcase[i] = char16_t(i);
+    for (char16_t c = u'a'; c <= u'z'; ++c)
+        impl->upcase[c] = char16_t(c - 32);
 
     // $MFT record 0 is read where the boot sector says; its $DATA run list then maps every other record.
     const std::uint64_t mft_disk = vi.mft_lcn * cs;
@@ -1296,7 +1356,8 @@ Result<std::unique_ptr<Volume>> Volume::open(SourcePtr source) {
     auto set_mft_count = [&]() {
         vi.mft_records = impl->mft.size / vi.mft_record_size;
         std::uint64_t mapped = 0;
-        for (const Run& r : impl->mft.runs) mapped += r.length;
+        for (const Run& r : impl->mft.runs)
+            mapped += r.length;
         // Only records inside both the data size and the mapped clusters are reachable.
         vi.mft_records = std::min(vi.mft_records, mapped * cs / vi.mft_record_size);
     };
@@ -1309,7 +1370,7 @@ Result<std::unique_ptr<Volume>> Volume::open(SourcePtr source) {
         // extents known so far (the first extent lives in the base record).
         IMGPREP_ASSIGN(Layout ll, impl->merge({list0}, "$MFT $ATTRIBUTE_LIST", false));
         IMGPREP_ASSIGN(auto lb, impl->read_all(ll, std::min<std::uint64_t>(kMaxAttributeList, vi.volume_size),
-                                                "$MFT $ATTRIBUTE_LIST"));
+                                               "$MFT $ATTRIBUTE_LIST"));
         IMGPREP_ASSIGN(auto refs, impl->parse_list(0, lb));
         std::vector<Attr> all = rec0.attrs;
         for (auto [rec, seq] : refs) {
@@ -1343,13 +1404,17 @@ Result<std::unique_ptr<Volume>> Volume::open(SourcePtr source) {
             IMGPREP_ASSIGN(File f, impl->load_file(kUpCaseFile));
             IMGPREP_ASSIGN(Layout L, impl->layout_of(f, kAttrData, u"", false, "$UpCase"));
             IMGPREP_ASSIGN(auto data, impl->read_all(L, 131072, "$UpCase"));
-            if (data.size() < 256) return src.error("$UpCase holds only " + std::to_string(data.size()) + " bytes");
-            for (std::size_t i = 0; i + 1 < data.size(); i += 2) impl->upcase[i / 2] = char16_t(le16(data.data() + i));
+            if (data.size() < 256)
+                return src.error("$UpCase holds only " + std::to_string(data.size()) + " bytes");
+            for (std::size_t i = 0; i + 1 < data.size(); i += 2)
+                impl->upcase[i / 2] = char16_t(le16(data.data() + i));
             if (data.size() != 131072)
-                vi.warnings.push_back("$UpCase has " + std::to_string(data.size()) + " bytes, expected 131072");
+                vi.warnings.push_back("$UpCase has " + std::to_string(data.size()) +
+                                      " bytes, expected 131072");
             return {};
         }();
-        if (!up.ok()) vi.warnings.push_back("cannot read $UpCase, using ASCII case folding: " + up.error().describe());
+        if (!up.ok())
+            vi.warnings.push_back("cannot read $UpCase, using ASCII case folding: " + up.error().describe());
     }
 
     // $Volume (file 3): version, flags (dirty) and label.
@@ -1388,21 +1453,26 @@ Result<bool> Volume::exists(std::string_view path) const {
     return r.has_value();
 }
 
-Result<FileInfo> Volume::stat(std::uint64_t mft_index) const { return impl_->stat(mft_index); }
+Result<FileInfo> Volume::stat(std::uint64_t mft_index) const {
+    return impl_->stat(mft_index);
+}
 
 Result<FileInfo> Volume::stat_path(std::string_view path) const {
     IMGPREP_ASSIGN(std::uint64_t i, lookup(path));
     return impl_->stat(i);
 }
 
-Result<std::vector<DirEntry>> Volume::list(std::uint64_t dir_index) const { return impl_->list(dir_index); }
+Result<std::vector<DirEntry>> Volume::list(std::uint64_t dir_index) const {
+    return impl_->list(dir_index);
+}
 
 Result<std::vector<DirEntry>> Volume::list_path(std::string_view path) const {
     IMGPREP_ASSIGN(std::uint64_t i, lookup(path));
     return impl_->list(i);
 }
 
-Status Volume::walk(std::uint64_t dir_index, const std::function<bool(const std::string&, const DirEntry&)>& fn,
+Status Volume::walk(std::uint64_t dir_index,
+                    const std::function<bool(const std::string&, const DirEntry&)>& fn,
                     unsigned max_depth) const {
     std::set<std::uint64_t> visited{dir_index};
     bool stop = false;
@@ -1410,7 +1480,6 @@ Status Volume::walk(std::uint64_t dir_index, const std::function<bool(const std:
         [&](std::uint64_t dir, const std::string& prefix, unsigned depth) -> Status {
         IMGPREP_ASSIGN(auto entries, impl_->list(dir));
         for (const DirEntry& e : entries) {
-            if (e.mft_index == dir && e.name == ".") continue; // the root's "." entry
             const std::string path = prefix.empty() ? e.name : prefix + "/" + e.name;
             if (!fn(path, e)) {
                 stop = true;
@@ -1443,7 +1512,8 @@ Result<SourcePtr> Volume::open_path(std::string_view path, std::string_view stre
 Result<std::vector<std::uint8_t>> Volume::read_path(std::string_view path, std::uint64_t max_bytes) const {
     IMGPREP_ASSIGN(SourcePtr s, open_path(path));
     if (s->size() > max_bytes)
-        return s->error(std::to_string(s->size()) + " bytes exceeds the limit of " + std::to_string(max_bytes));
+        return s->error(std::to_string(s->size()) + " bytes exceeds the limit of " +
+                        std::to_string(max_bytes));
     std::vector<std::uint8_t> v(std::size_t(s->size()));
     IMGPREP_TRY(s->read_at(0, v));
     return v;

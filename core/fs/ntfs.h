@@ -27,6 +27,10 @@ inline constexpr std::uint64_t kVolumeFile = 3;
 inline constexpr std::uint64_t kRootDirectory = 5;
 inline constexpr std::uint64_t kUpCaseFile = 10;
 
+// Reparse tag of Windows Overlay Filter (CompactOS / "compact /exe") files: their data lives compressed in
+// the "WofCompressedData" stream, which this reader does not decode.
+inline constexpr std::uint32_t kReparseTagWof = 0x80000017;
+
 // $VOLUME_INFORMATION flags.
 inline constexpr std::uint16_t kVolumeDirty = 0x0001;
 
@@ -44,7 +48,7 @@ struct VolumeInfo {
     std::uint64_t mft_lcn = 0;
     std::uint64_t mftmirr_lcn = 0;
     std::uint64_t serial = 0;
-    std::uint64_t mft_records = 0;  // records in $MFT's data stream
+    std::uint64_t mft_records = 0;   // records in $MFT's data stream
     std::uint32_t mft_fragments = 0; // runs in $MFT's data stream
     // From $Volume (file 3); volume_info_read is false when it could not be read (see warnings).
     bool volume_info_read = false;
@@ -87,6 +91,7 @@ struct FileInfo {
     std::vector<FileName> names;
     std::vector<StreamInfo> streams; // $DATA streams
     std::uint64_t size = 0;          // size of the unnamed $DATA stream (0 when absent)
+    std::uint32_t reparse_tag = 0;   // $REPARSE_POINT tag (0: none)
     bool has_attribute_list = false;
     std::uint32_t extension_records = 0; // MFT records other than the base one holding its attributes
 };
@@ -117,7 +122,7 @@ struct HiberfilState {
 HiberfilState classify_hiberfil(std::span<const std::uint8_t> first_page, std::uint64_t file_size);
 
 class Volume {
-public:
+  public:
     // Opens the NTFS volume held by source (a partition: a SubSource of a disk image, or a bare volume).
     static Result<std::unique_ptr<Volume>> open(SourcePtr source);
     ~Volume();
@@ -140,13 +145,14 @@ public:
     Result<std::vector<DirEntry>> list(std::uint64_t dir_index) const;
     Result<std::vector<DirEntry>> list_path(std::string_view path) const;
 
-    // Recursive listing below dir_index; fn(path relative to that directory with '/' separators, entry) returns
-    // false to stop. A directory reached twice (a loop) or deeper than max_depth is an error.
+    // Recursive listing below dir_index; fn(path relative to that directory with '/' separators, entry)
+    // returns false to stop. A directory reached twice (a loop) or deeper than max_depth is an error.
     Status walk(std::uint64_t dir_index, const std::function<bool(const std::string&, const DirEntry&)>& fn,
                 unsigned max_depth = 64) const;
 
     // A data stream as a lazily read ByteSource ("" = the unnamed stream; stream names are case-insensitive).
-    // The source stays valid after the Volume is destroyed.
+    // The source stays valid after the Volume is destroyed. EFS-encrypted streams and the unnamed stream of
+    // WOF-compressed files (kReparseTagWof) are errors, never ciphertext or placeholder zeros.
     Result<SourcePtr> open_stream(std::uint64_t mft_index, std::string_view stream = {}) const;
     Result<SourcePtr> open_path(std::string_view path, std::string_view stream = {}) const;
     // Reads a whole stream into memory; an error when it is larger than max_bytes.
@@ -157,15 +163,15 @@ public:
 
     struct Impl;
 
-private:
+  private:
     struct Key {
         explicit Key() = default;
     };
 
-public:
+  public:
     Volume(Key, std::unique_ptr<Impl> impl); // use open()
 
-private:
+  private:
     std::unique_ptr<Impl> impl_;
 };
 

@@ -52,11 +52,11 @@ class TableCache {
                 return it->second->second;
             }
         }
-        std::vector<std::uint8_t> raw(words * 8);
-        IMGPREP_TRY(src.read_at(offset, raw));
         auto block = std::make_shared<std::vector<std::uint64_t>>(words);
-        for (std::size_t i = 0; i < words; ++i)
-            (*block)[i] = big_endian ? be64(raw.data() + 8 * i) : le64(raw.data() + 8 * i);
+        auto bytes = std::span(reinterpret_cast<std::uint8_t*>(block->data()), words * 8);
+        IMGPREP_TRY(src.read_at(offset, bytes));
+        for (std::size_t i = 0; i < words; ++i) // decode in place: each word only reads its own 8 bytes
+            (*block)[i] = big_endian ? be64(bytes.data() + 8 * i) : le64(bytes.data() + 8 * i);
         Block result = std::move(block);
         std::lock_guard lock(mu_);
         auto it = map_.find(offset);

@@ -372,9 +372,12 @@ class VhdReader final : public ImageReader {
         std::lock_guard lock(mu_);
         summary_[std::size_t(blk)] = bm.state;
         if (bm.state == Bitmap::Mixed) {
-            if (cache_.size() >= 1024) cache_.clear();
+            if (cache_.size() >= 1024 || cache_bytes_ > (16u << 20)) { // bounded cache
+                cache_.clear();
+                cache_bytes_ = 0;
+            }
             bm.bits = bits;
-            cache_.emplace(blk, bm.bits);
+            if (cache_.emplace(blk, bm.bits).second) cache_bytes_ += bits->size();
         }
         return bm;
     }
@@ -409,6 +412,7 @@ class VhdReader final : public ImageReader {
     mutable std::mutex mu_;
     mutable std::vector<std::uint8_t> summary_;
     mutable std::unordered_map<std::uint64_t, std::shared_ptr<const std::vector<std::uint8_t>>> cache_;
+    mutable std::uint64_t cache_bytes_ = 0;
 };
 
 Result<ImagePtr> VhdReader::open(SourcePtr src, OpenContext& ctx) {

@@ -48,6 +48,7 @@ constexpr std::uint64_t kLogSector = 4096;
 constexpr std::uint64_t kMaxVirtualSize = 64ull << 40;   // 64 TiB ([MS-VHDX] 2.6.2.2)
 constexpr std::uint64_t kMaxPayloadBlocks = 32ull << 20; // 256 MiB of BAT in memory at most
 constexpr std::uint64_t kMaxLogLength = 64 * MiB;        // held in memory while it is replayed
+constexpr std::uint64_t kMaxCacheBytes = 16 * MiB;       // sector bitmaps kept in memory
 
 // ---------------------------------------------------------------------------------------------- CRC-32C
 
@@ -237,7 +238,6 @@ class OverlaySource final : public ByteSource {
         pieces_.emplace(start, Piece{end, std::move(data), data_off});
         size_ = std::max(size_, end);
     }
-    void grow(std::uint64_t size) { size_ = std::max(size_, size); }
     std::size_t pieces() const { return pieces_.size(); }
 
   private:
@@ -644,8 +644,11 @@ class VhdxReader final : public ImageReader {
         bm.state = all_set ? Bitmap::AllSet : all_clear ? Bitmap::AllClear : Bitmap::Mixed;
         if (bm.state == Bitmap::Mixed) bm.bits = bits;
         std::lock_guard lock(mu_);
-        if (bitmaps_.size() >= 4096) bitmaps_.clear(); // bounded cache
-        bitmaps_.emplace(blk, bm);
+        if (bitmaps_.size() >= 4096 || cache_bytes_ > kMaxCacheBytes) { // bounded cache
+            bitmaps_.clear();
+            cache_bytes_ = 0;
+        }
+        if (bitmaps_.emplace(blk, bm).second && bm.bits) cache_bytes_ += bm.bits->size();
         return bm;
     }
 
@@ -675,6 +678,7 @@ class VhdxReader final : public ImageReader {
     std::vector<std::uint64_t> sb_;  // sector bitmap entries, one per chunk
     mutable std::mutex mu_;
     mutable std::unordered_map<std::uint64_t, Bitmap> bitmaps_;
+    mutable std::uint64_t cache_bytes_ = 0;
 };
 
 struct Header {
@@ -921,10 +925,12 @@ Result<ImagePtr> VhdxReader::open(SourcePtr src, OpenContext& ctx) {
             for (std::size_t k = 0; k < chunk.size(); k += 8) {
                 const std::uint64_t idx = (i + k) / 8;
                 const std::uint64_t e = le64(chunk.data() + k);
-                if (idx % (cr + 1) == cr)
-                    r->sb_[std::size_t(idx / (cr + 1))] = e;
-                else
+                // A differencing BAT covers whole chunks: entries past the last block are not kept.
+                if (idx % (cr + 1) == cr) {
+                    if (idx / (cr + 1) < chunks) r->sb_[std::size_t(idx / (cr + 1))] = e;
+                } else if (idx - idx / (cr + 1) < payload) {
                     r->bat_[std::size_t(idx - idx / (cr + 1))] = e;
+                }
             }
         }
     }

@@ -1,12 +1,13 @@
 // VMDK: hosted sparse extents ("KDMV" header, versions 1-3, including streamOptimized with deflate-compressed
 // grains), text descriptors with FLAT / VMFS / SPARSE / ZERO extents, and differencing disks
 // (parentFileNameHint). Written from VMware's "Virtual Disk Format" technical note (1.1 / 5.0):
-//   sparse extent = header (sector 0) + optional embedded descriptor + grain directory (GD) + grain tables
-//   (GT)
-//   + grains. GD entry = sector of a GT (0: none); GT entry = sector of a grain (0: unallocated, read from
-//   the parent; 1: zeroed grain when the extent allows it). Compressed grains start with a 12-byte marker
-//   (uint64 lba, uint32 size) followed by `size` bytes of deflate data. streamOptimized files may put the GD
-//   at the end (gdOffset == GD_AT_END): the real header is then the footer at file size - 1024.
+// - a sparse extent is a header (sector 0), an optional embedded descriptor, a grain directory (GD), grain
+//   tables (GT) and grains;
+// - GD entry = sector of a GT (0: none); GT entry = sector of a grain (0: unallocated, read from the parent;
+//   1: zeroed grain when the extent allows it);
+// - compressed grains start with a 12-byte marker (uint64 lba, uint32 size) followed by `size` bytes of
+//   deflate data; streamOptimized files may put the GD at the end (gdOffset == GD_AT_END): the header that
+//   locates it is then the footer at file size - 1024.
 #include <zlib.h>
 
 #if defined(__SSE2__) || defined(_M_X64)

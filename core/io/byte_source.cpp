@@ -15,6 +15,12 @@
 
 namespace imgprep {
 
+namespace {
+std::atomic<std::uint64_t> g_total_read{0};
+}
+
+std::uint64_t FileSource::total_bytes_read() { return g_total_read.load(std::memory_order_relaxed); }
+
 #ifdef _WIN32
 static std::wstring widen(const std::string& s) {
     int n = MultiByteToWideChar(CP_UTF8, 0, s.data(), int(s.size()), nullptr, 0);
@@ -60,6 +66,7 @@ Status FileSource::read_at(std::uint64_t offset, std::span<std::uint8_t> buf) co
         done += got;
     }
     bytes_read_.fetch_add(buf.size(), std::memory_order_relaxed);
+    g_total_read.fetch_add(buf.size(), std::memory_order_relaxed);
     return {};
 }
 
@@ -112,6 +119,7 @@ Status FileSource::read_at(std::uint64_t offset, std::span<std::uint8_t> buf) co
         done += std::size_t(n);
     }
     bytes_read_.fetch_add(buf.size(), std::memory_order_relaxed);
+    g_total_read.fetch_add(buf.size(), std::memory_order_relaxed);
     return {};
 }
 

@@ -49,6 +49,8 @@ public:
     std::uint64_t size() const override { return size_; }
     Status read_at(std::uint64_t offset, std::span<std::uint8_t> buf) const override;
     std::uint64_t bytes_read() const override { return bytes_read_.load(std::memory_order_relaxed); }
+    // Bytes read from every FileSource of the process (inspection statistics).
+    static std::uint64_t total_bytes_read();
 
     // Next offset >= from that holds data according to the filesystem (SEEK_DATA), or size() if none;
     // returns from when the OS cannot tell.

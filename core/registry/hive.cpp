@@ -410,7 +410,7 @@ Result<std::shared_ptr<Hive>> Hive::open(SourcePtr source) {
 
 Result<Hive::Cell> Hive::cell(std::uint32_t offset, std::string_view what) const {
     const std::string w(what);
-    if (offset == kNoCell) return error_at_cell(0, w + ": no cell (offset 0xffffffff)");
+    if (offset == kNoCell) return source_->error(w + ": no cell (offset 0xffffffff)");
     if (offset >= bins_end_)
         return error_at_cell(offset, w + ": cell offset " + hex32(offset) +
                                          " lies past the end of the hive bins (" + hex32(bins_end_) + ")");

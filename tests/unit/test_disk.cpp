@@ -448,6 +448,24 @@ class TestDisk : public QObject {
         QCOMPARE(s.find(6), nullptr);
     }
 
+    void mbrBootFlags() {
+        // Entry 2 gets boot indicator 0x01 (invalid), entry 4 gets 0x80 (a second active partition).
+        Img img = Img::load(fx("mbr.img"));
+        img.at(446 + 16)[0] = 0x01;
+        img.at(446 + 48)[0] = 0x80;
+        PartitionTable t = readMem(img);
+        QCOMPARE(t.scheme, PartitionScheme::Mbr);
+        QVERIFY2(hasWarning(t, 446 + 16, "invalid boot indicator 0x01"), qPrintable(warningsText(t)));
+        QVERIFY(hasWarning(t, 446, "2 partitions are marked active"));
+        QVERIFY(!t.find(2)->active);
+        QVERIFY(t.find(4)->active);
+        // sfdisk reports the same bootable flags.
+        QTemporaryDir dir;
+        OracleTable o = sfdiskJson(img.save(dir, "flags.img"));
+        for (const auto& op : o.parts)
+            QCOMPARE(t.find(op.number)->active, op.bootable);
+    }
+
     void tooManyLogicals() {
         // 300 chained EBRs, each with a 1-sector logical partition: stops at 128 with a warning.
         const std::uint32_t n = 300;

@@ -1,5 +1,5 @@
-// NTFS reader against independent tools: every directory listing is compared with sleuthkit's `fls`, every file
-// read with `icat` (by inode-type-id from `fls -r -p`), volume facts with `fsstat`/`istat` and ntfs-3g's
+// NTFS reader against independent tools: every directory listing is compared with sleuthkit's `fls`, every
+// file read with `icat` (by inode-type-id from `fls -r -p`), volume facts with `fsstat`/`istat` and ntfs-3g's
 // `ntfsinfo`. Volumes are built at test time by mkntfs + libntfs-3g (tests/fixtures/build_ntfs.sh); the real
 // Windows-made volume from ../shared/testdata is used when present. Hostile input: patched copies in a
 // QTemporaryDir (bad fix-ups, run lists past the volume, index and directory loops, attribute lists pointing
@@ -41,7 +41,8 @@ struct FlsEntry {
 
 QList<FlsEntry> runFls(const QString& image, qint64 offSectors, QString* err) {
     QList<FlsEntry> out;
-    auto r = testsupport::runTool("fls", {"-r", "-p", "-l", "-u", "-o", QString::number(offSectors), image}, 600000);
+    auto r = testsupport::runTool("fls", {"-r", "-p", "-l", "-u", "-o", QString::number(offSectors), image},
+                                  600000);
     if (r.exitCode != 0) {
         *err = "fls failed: " + QString::fromUtf8(r.err);
         return out;
@@ -82,9 +83,10 @@ QByteArray icat(const QString& image, qint64 offSectors, const QString& spec) {
 }
 
 QByteArray icatSha(const QString& image, qint64 offSectors, const QString& spec) {
-    auto r = testsupport::runTool(
-        "bash", {"-c", "icat -o \"$1\" \"$2\" \"$3\" | sha256sum | cut -c1-64", "sh", QString::number(offSectors), image, spec},
-        600000);
+    auto r = testsupport::runTool("bash",
+                                  {"-c", "icat -o \"$1\" \"$2\" \"$3\" | sha256sum | cut -c1-64", "sh",
+                                   QString::number(offSectors), image, spec},
+                                  600000);
     return r.out.trimmed();
 }
 
@@ -107,34 +109,43 @@ Result<QByteArray> readAll(const ByteSource& s) {
     return a;
 }
 
-QString toQ(const std::string& s) { return QString::fromStdString(s); }
-std::string toS(const QString& s) { return s.toStdString(); }
+QString toQ(const std::string& s) {
+    return QString::fromStdString(s);
+}
+std::string toS(const QString& s) {
+    return s.toStdString();
+}
 // Error text of a failed result, or "" (QVERIFY2 evaluates its message even when the check passes).
-template <typename R> QString why(const R& r) { return r.ok() ? QString() : toQ(r.error().describe()); }
+template <typename R> QString why(const R& r) {
+    return r.ok() ? QString() : toQ(r.error().describe());
+}
 
-Result<std::unique_ptr<ntfs::Volume>> openFile(const QString& path, std::uint64_t offset = 0, std::uint64_t length = 0) {
+Result<std::unique_ptr<ntfs::Volume>> openFile(const QString& path, std::uint64_t offset = 0,
+                                               std::uint64_t length = 0) {
     IMGPREP_ASSIGN(auto f, FileSource::open(toS(path)));
     SourcePtr src = f;
     if (offset || length)
-        src = std::make_shared<SubSource>(src, offset, length ? length : f->size() - offset, toS(path) + "@part");
+        src = std::make_shared<SubSource>(src, offset, length ? length : f->size() - offset,
+                                          toS(path) + "@part");
     return ntfs::Volume::open(src);
 }
 
 // A source with some bytes replaced (for the random-corruption loop: no file copies).
 class PatchedSource final : public ByteSource {
-public:
+  public:
     PatchedSource(SourcePtr base, std::map<std::uint64_t, std::uint8_t> patches)
         : base_(std::move(base)), patches_(std::move(patches)), name_(base_->name() + "+patched") {}
     const std::string& name() const override { return name_; }
     std::uint64_t size() const override { return base_->size(); }
     Status read_at(std::uint64_t offset, std::span<std::uint8_t> buf) const override {
         IMGPREP_TRY(base_->read_at(offset, buf));
-        for (auto it = patches_.lower_bound(offset); it != patches_.end() && it->first < offset + buf.size(); ++it)
+        for (auto it = patches_.lower_bound(offset); it != patches_.end() && it->first < offset + buf.size();
+             ++it)
             buf[it->first - offset] = it->second;
         return {};
     }
 
-private:
+  private:
     SourcePtr base_;
     std::map<std::uint64_t, std::uint8_t> patches_;
     std::string name_;
@@ -173,7 +184,8 @@ bool writeAt(const QString& path, qint64 off, const QByteArray& data) {
 
 QByteArray le(quint64 v, int n) {
     QByteArray b(n, '\0');
-    for (int i = 0; i < n; ++i) b[i] = char((v >> (8 * i)) & 0xff);
+    for (int i = 0; i < n; ++i)
+        b[i] = char((v >> (8 * i)) & 0xff);
     return b;
 }
 
@@ -190,7 +202,8 @@ QList<QPair<qint64, qint64>> istatRuns(const QString& image, quint64 inode, cons
         }
         if (!in) continue;
         auto m = re.match(line);
-        if (m.hasMatch()) runs.append({m.captured(1) == "X" ? -1 : m.captured(1).toLongLong(), m.captured(2).toLongLong()});
+        if (m.hasMatch())
+            runs.append({m.captured(1) == "X" ? -1 : m.captured(1).toLongLong(), m.captured(2).toLongLong()});
     }
     return runs;
 }
@@ -287,16 +300,27 @@ class TestNtfs : public QObject {
         QVERIFY2(wrong.isEmpty(), qPrintable("different record or type: " + wrong.mid(0, 10).join(", ")));
 
         // Contents of every $DATA stream (type 128).
-        int compared = 0, counter = 0;
+        int compared = 0, counter = 0, refusedWof = 0;
         for (const auto& e : fls) {
             if (e.attrType != 128) continue;
             const QString what = image + ": " + e.path + " (" + e.spec + ")";
             auto byPath = vol.open_path(toS("\\" + e.base), toS(e.stream));
+            if (!byPath.ok() && e.stream.isEmpty()) {
+                // WOF-compressed files are refused (icat shows the placeholder zeros of the unnamed stream).
+                auto st = vol.stat(e.inode);
+                QVERIFY2(st.ok() && st->reparse_tag == ntfs::kReparseTagWof,
+                         qPrintable(what + ": " + why(byPath)));
+                QVERIFY(byPath.error().message.find("WOF") != std::string::npos);
+                ++refusedWof;
+                continue;
+            }
             QVERIFY2(byPath.ok(), qPrintable(what + ": " + why(byPath)));
             const ByteSource& s = **byPath;
-            QVERIFY2(s.size() == e.size, qPrintable(what + QString(": size %1, fls says %2").arg(s.size()).arg(e.size)));
+            QVERIFY2(s.size() == e.size,
+                     qPrintable(what + QString(": size %1, fls says %2").arg(s.size()).arg(e.size)));
             auto byIndex = vol.open_stream(e.inode, toS(e.stream));
-            QVERIFY2(byIndex.ok() && (*byIndex)->size() == e.size, qPrintable(what + ": open by record number"));
+            QVERIFY2(byIndex.ok() && (*byIndex)->size() == e.size,
+                     qPrintable(what + ": open by record number"));
             if (e.size == 0) continue;
             if (e.base == "$BadClus" && e.stream == "$Bad") {
                 // sleuthkit special-cases this volume-sized sparse stream (icat prints nothing): check zeros.
@@ -329,11 +353,11 @@ class TestNtfs : public QObject {
             }
         }
         QVERIFY(compared > 0);
-        qInfo("%s: %d listed entries and %d streams compared with fls/icat", qPrintable(image), int(ours.size()),
-              compared);
+        qInfo("%s: %d listed entries and %d streams compared with fls/icat (%d WOF files refused)",
+              qPrintable(image), int(ours.size()), compared, refusedWof);
     }
 
-private slots:
+  private slots:
     void initTestCase() {
         dir_ = testsupport::fixtureDir("ntfs");
         QVERIFY2(QFile::exists(dir_ + "/disk.raw"), qPrintable("NTFS fixtures missing in " + dir_));
@@ -352,7 +376,8 @@ private slots:
     void mainVolumeMatchesSleuthkit() {
         auto v = openMain();
         QVERIFY2(v.ok(), qPrintable(why(v)));
-        compareVolume(dir_ + "/disk.raw", partStart_, **v, [](const QString& p) { return p.startsWith("Many/"); });
+        compareVolume(dir_ + "/disk.raw", partStart_, **v,
+                      [](const QString& p) { return p.startsWith("Many/"); });
     }
 
     void otherGeometriesMatchSleuthkit_data() {
@@ -378,7 +403,8 @@ private slots:
         QCOMPARE(fieldOf(fs.out, "Cluster Size:").toUInt(), info.cluster_size);
         QCOMPARE(fieldOf(fs.out, "Sector Size:").toUInt(), info.bytes_per_sector);
         QCOMPARE(fieldOf(fs.out, "Size of MFT Entries:").section(' ', 0, 0).toUInt(), info.mft_record_size);
-        QCOMPARE(fieldOf(fs.out, "Size of Index Records:").section(' ', 0, 0).toUInt(), info.index_block_size);
+        QCOMPARE(fieldOf(fs.out, "Size of Index Records:").section(' ', 0, 0).toUInt(),
+                 info.index_block_size);
         QCOMPARE(info.cluster_size, clusterSize);
         QCOMPARE(info.bytes_per_sector, sectorSize);
         compareVolume(image, 0, **v, [](const QString& p) {
@@ -418,7 +444,8 @@ private slots:
         QCOMPARE(st->mft_index, ino);
         QVERIFY(st->has_attribute_list);
         QVERIFY(st->extension_records >= 1);
-        auto ist = testsupport::runTool("istat", {"-o", QString::number(partStart_), dir_ + "/disk.raw", QString::number(ino)});
+        auto ist = testsupport::runTool(
+            "istat", {"-o", QString::number(partStart_), dir_ + "/disk.raw", QString::number(ino)});
         QVERIFY(ist.out.contains("$ATTRIBUTE_LIST"));
         // Sparse file written every 16th cluster: data and sparse runs alternate, also spread over extents.
         auto sp = (*v)->stat_path("/Frag/sparse-stride.bin");
@@ -468,6 +495,24 @@ private slots:
             QVERIFY2(r.ok(), qPrintable(QString(c.query) + ": " + why(r)));
             QCOMPARE(*r, inodeOf(fls, QString::fromUtf8(c.flsPath)));
         }
+        // 8.3 aliases (DOS namespace) resolve to the same file; listings show only the long name.
+        const quint64 pf = inodeOf(fls, "Program Files");
+        QCOMPARE(*vol.lookup("\\progra~1"), pf);
+        QCOMPARE(*vol.lookup("\\PROGRA~1\\longfi~1.txt"), inodeOf(fls, "Program Files/Long File Name.txt"));
+        auto pst = vol.stat(pf);
+        QVERIFY(pst.ok());
+        QCOMPARE(int(pst->names.size()), 2);
+        bool win32 = false, dos = false;
+        for (const auto& n : pst->names) {
+            if (n.name == "Program Files" && n.name_space == ntfs::NameSpace::Win32) win32 = true;
+            if (n.name == "PROGRA~1" && n.name_space == ntfs::NameSpace::Dos) dos = true;
+            QCOMPARE(n.parent, ntfs::kRootDirectory);
+        }
+        QVERIFY(win32 && dos);
+        auto pfl = vol.list(pf);
+        QVERIFY(pfl.ok());
+        QCOMPARE(int(pfl->size()), 1);
+        QCOMPARE(pfl->front().name, std::string("Long File Name.txt"));
         auto either = vol.lookup("\\UNICODE\\CASETEST.TXT");
         QVERIFY(either.ok() && (*either == inodeOf(fls, "Unicode/CaseTest.txt") ||
                                 *either == inodeOf(fls, "Unicode/casetest.txt")));
@@ -481,7 +526,8 @@ private slots:
         auto hive = vol.read_path("\\windows\\system32\\config\\system", 64 << 20);
         QVERIFY(hive.ok());
         QCOMPARE(QByteArray(reinterpret_cast<const char*>(hive->data()), qsizetype(hive->size())),
-                 icat(dir_ + "/disk.raw", partStart_, QString::number(inodeOf(fls, "Windows/System32/config/SYSTEM"))));
+                 icat(dir_ + "/disk.raw", partStart_,
+                      QString::number(inodeOf(fls, "Windows/System32/config/SYSTEM"))));
         QVERIFY(!vol.read_path("\\windows\\system32\\config\\system", 1000).ok()); // over the caller's limit
         QVERIFY(!vol.open_path("\\Windows").ok());                                 // a directory has no data
         QVERIFY(!vol.open_path("\\small.txt", "nosuchstream").ok());
@@ -529,7 +575,8 @@ private slots:
         auto fls = runFls(dir_ + "/disk.raw", partStart_, &err);
         for (const char* p : {"Compressed/text.txt", "Compressed/mixed.bin"}) {
             const quint64 ino = inodeOf(fls, p);
-            auto ist = testsupport::runTool("istat", {"-o", QString::number(partStart_), dir_ + "/disk.raw", QString::number(ino)});
+            auto ist = testsupport::runTool(
+                "istat", {"-o", QString::number(partStart_), dir_ + "/disk.raw", QString::number(ino)});
             QVERIFY2(ist.out.contains("Compressed"), p); // sleuthkit agrees the stream is LZNT1-compressed
             auto st = (*v)->stat(ino);
             QVERIFY(st.ok());
@@ -546,6 +593,16 @@ private slots:
                 QVERIFY(std::memcmp(b.data(), want.constData() + off, n) == 0);
             }
         }
+        // A WOF (CompactOS) file is refused with a clear error; its compressed stream is readable as-is.
+        auto wof = (*v)->stat_path("\\Windows\\System32\\compact.exe");
+        QVERIFY(wof.ok());
+        QCOMPARE(wof->reparse_tag, ntfs::kReparseTagWof);
+        auto ist = testsupport::runTool("istat", {"-o", QString::number(partStart_), dir_ + "/disk.raw",
+                                                  QString::number(wof->mft_index)});
+        QVERIFY(ist.out.contains("$REPARSE_POINT"));
+        auto wofData = (*v)->open_path("\\Windows\\System32\\compact.exe");
+        QVERIFY(!wofData.ok() && wofData.error().message.find("WOF") != std::string::npos);
+        QVERIFY((*v)->open_path("\\Windows\\System32\\compact.exe", "WofCompressedData").ok());
         auto tiny = (*v)->stat_path("\\Compressed\\tiny.txt");
         QVERIFY(tiny.ok() && tiny->streams[0].resident);
         // 512-byte clusters: 8 KiB compression units.
@@ -593,8 +650,10 @@ private slots:
         QVERIFY(got.ok());
         const QByteArray want = icat(copy, 0, QString::number(ino));
         QCOMPARE(*got, want);
-        QVERIFY(is_all_zero(std::span(reinterpret_cast<const std::uint8_t*>(got->constData()) + init, size - init)));
-        QVERIFY(!is_all_zero(std::span(reinterpret_cast<const std::uint8_t*>(got->constData()) + init - 100, 100)));
+        QVERIFY(is_all_zero(
+            std::span(reinterpret_cast<const std::uint8_t*>(got->constData()) + init, size - init)));
+        QVERIFY(!is_all_zero(
+            std::span(reinterpret_cast<const std::uint8_t*>(got->constData()) + init - 100, 100)));
     }
 
     void volumeState() {
@@ -610,9 +669,11 @@ private slots:
             auto ni = testsupport::runTool("ntfsinfo", {"-f", "-m", c.image});
             QVERIFY(i.volume_info_read);
             QCOMPARE(i.dirty, c.dirty);
-            QCOMPARE(i.volume_flags, quint16(fieldOf(ni.out, "Volume Flags:").section(' ', 0, 0).toUShort(nullptr, 0)));
+            QCOMPARE(i.volume_flags,
+                     quint16(fieldOf(ni.out, "Volume Flags:").section(' ', 0, 0).toUShort(nullptr, 0)));
             QCOMPARE(toQ(i.label), fieldOf(ni.out, "Volume Name:"));
-            QCOMPARE(QString("%1.%2").arg(i.major_version).arg(i.minor_version), fieldOf(ni.out, "Volume Version:"));
+            QCOMPARE(QString("%1.%2").arg(i.major_version).arg(i.minor_version),
+                     fieldOf(ni.out, "Volume Version:"));
             auto fs = testsupport::runTool("fsstat", {c.image});
             QCOMPARE(toQ(i.label), fieldOf(fs.out, "Volume Name:"));
             QCOMPARE(QString::number(i.serial, 16).toUpper(), fieldOf(fs.out, "Volume Serial Number:"));
@@ -692,8 +753,8 @@ private slots:
         QString err;
         auto fls = runFls(dir_ + "/disk.raw", partStart_, &err);
         QList<QPair<SourcePtr, QByteArray>> files;
-        for (const char* p : {"Windows/System32/config/SOFTWARE", "Frag/fragmented.bin", "Compressed/mixed.bin",
-                              "Compressed/text.txt"}) {
+        for (const char* p : {"Windows/System32/config/SOFTWARE", "Frag/fragmented.bin",
+                              "Compressed/mixed.bin", "Compressed/text.txt"}) {
             const quint64 ino = inodeOf(fls, p);
             auto s = (*v)->open_stream(ino);
             QVERIFY(s.ok());
@@ -709,12 +770,14 @@ private slots:
                     const quint64 off = rng.bounded(quint64(want.size()));
                     const quint64 n = std::min<quint64>(rng.bounded(200000) + 1, want.size() - off);
                     std::vector<std::uint8_t> b(n);
-                    if (!src->read_at(off, b).ok() || std::memcmp(b.data(), want.constData() + off, n) != 0) ++bad;
+                    if (!src->read_at(off, b).ok() || std::memcmp(b.data(), want.constData() + off, n) != 0)
+                        ++bad;
                     // Metadata lookups share the record and index caches.
                     if (!(*v)->lookup("\\Windows\\System32\\config\\SAM").ok()) ++bad;
                 }
             });
-        for (auto& th : threads) th.join();
+        for (auto& th : threads)
+            th.join();
         QCOMPARE(bad.load(), 0);
     }
 
@@ -734,7 +797,8 @@ private slots:
         int n = 0;
         for (const auto& e : fls) {
             if (!e.base.startsWith("Windows/System32/config/") || e.attrType != 128) continue;
-            auto s = (*v)->open_path(toS("\\WINDOWS\\SYSTEM32\\CONFIG\\" + e.base.mid(24).toUpper()), toS(e.stream));
+            auto s = (*v)->open_path(toS("\\WINDOWS\\SYSTEM32\\CONFIG\\" + e.base.mid(24).toUpper()),
+                                     toS(e.stream));
             QVERIFY2(s.ok(), qPrintable(e.path));
             QCOMPARE(*readAll(**s), icat(raw, 0, e.spec));
             ++n;
@@ -767,7 +831,8 @@ private slots:
         QVERIFY2(v.ok(), "other records are intact: the volume still opens");
         auto st = (*v)->stat(ino);
         QVERIFY(!st.ok());
-        QVERIFY2(st.error().message.find("update sequence mismatch") != std::string::npos, st.error().message.c_str());
+        QVERIFY2(st.error().message.find("update sequence mismatch") != std::string::npos,
+                 st.error().message.c_str());
         QCOMPARE(st.error().offset, quint64(ro + 1022));
         QVERIFY(!(*v)->open_path("\\small.txt").ok());
         QVERIFY((*v)->open_path("\\big.bin").ok());
@@ -812,7 +877,8 @@ private slots:
         QVERIFY(v2.ok());
         auto s2 = (*v2)->stat(ino);
         QVERIFY(!s2.ok());
-        QVERIFY2(s2.error().message.find("before the volume start") != std::string::npos, s2.error().message.c_str());
+        QVERIFY2(s2.error().message.find("before the volume start") != std::string::npos,
+                 s2.error().message.c_str());
         // Invalid run header (length field of 9 bytes).
         QVERIFY(writeAt(copy, ro + runs, QByteArray(1, char(0x29))));
         QVERIFY(!(*openFile(copy))->stat(ino).ok());
@@ -839,7 +905,8 @@ private slots:
                 auto p = reinterpret_cast<std::uint8_t*>(blk.data());
                 // Undo fix-ups on the local copy to walk the entries.
                 const int usa = le16(p + 4), cnt = le16(p + 6);
-                for (int s = 1; s < cnt; ++s) std::memcpy(p + s * 512 - 2, p + usa + 2 * s, 2);
+                for (int s = 1; s < cnt; ++s)
+                    std::memcpy(p + s * 512 - 2, p + usa + 2 * s, 2);
                 const quint64 vcn = le64(p + 16);
                 int pos = 24 + int(le32(p + 24));
                 const int end = 24 + int(le32(p + 28));
@@ -867,10 +934,13 @@ private slots:
         QVERIFY2(l.error().message.find("index loop") != std::string::npos, l.error().message.c_str());
         // Lookups terminate (found, not found or an error) for every name, quickly.
         for (int i = 0; i < 600; i += 7) {
-            auto r = (*v)->lookup(toS(QString("\\loop\\entry-%1-with-a-long-name-for-the-index.txt").arg(i, 4, 10, QChar('0'))));
+            auto r = (*v)->lookup(toS(
+                QString("\\loop\\entry-%1-with-a-long-name-for-the-index.txt").arg(i, 4, 10, QChar('0'))));
             Q_UNUSED(r);
         }
-        QVERIFY(!(*v)->walk(ntfs::kRootDirectory, [](const std::string&, const ntfs::DirEntry&) { return true; }).ok());
+        QVERIFY(
+            !(*v)->walk(ntfs::kRootDirectory, [](const std::string&, const ntfs::DirEntry&) { return true; })
+                 .ok());
         QVERIFY2(t.elapsed() < 20000, qPrintable(QString::number(t.elapsed())));
     }
 
@@ -884,7 +954,8 @@ private slots:
         const quint64 loop = inodeOf(fls, "loop");
         const quint64 sub = inodeOf(fls, "loop/sub");
         auto ist = testsupport::runTool("istat", {copy, QString::number(loop)});
-        const quint64 seq = fieldOf(ist.out, QString("Entry: %1").arg(loop)).section(':', 1).trimmed().toULongLong();
+        const quint64 seq =
+            fieldOf(ist.out, QString("Entry: %1").arg(loop)).section(':', 1).trimmed().toULongLong();
         QVERIFY(seq > 0);
         // Find the index entry named "sub" in /loop's index blocks and point it at /loop itself.
         const QByteArray subName = QByteArray("s\0u\0b\0", 6);
@@ -896,7 +967,8 @@ private slots:
                 if (!blk.startsWith("INDX")) continue;
                 auto p = reinterpret_cast<std::uint8_t*>(blk.data());
                 const int usa = le16(p + 4), cnt = le16(p + 6);
-                for (int s = 1; s < cnt; ++s) std::memcpy(p + s * 512 - 2, p + usa + 2 * s, 2);
+                for (int s = 1; s < cnt; ++s)
+                    std::memcpy(p + s * 512 - 2, p + usa + 2 * s, 2);
                 int pos = 24 + int(le32(p + 24));
                 const int end = 24 + int(le32(p + 28));
                 while (pos + 16 <= end) {
@@ -919,7 +991,8 @@ private slots:
         QVERIFY(v.ok());
         QElapsedTimer t;
         t.start();
-        auto w = (*v)->walk(ntfs::kRootDirectory, [](const std::string&, const ntfs::DirEntry&) { return true; });
+        auto w =
+            (*v)->walk(ntfs::kRootDirectory, [](const std::string&, const ntfs::DirEntry&) { return true; });
         QVERIFY(!w.ok());
         QVERIFY2(w.error().message.find("directory loop") != std::string::npos, w.error().message.c_str());
         // Paths through the loop resolve finitely: \loop\sub\sub\... is \loop.
@@ -951,7 +1024,8 @@ private slots:
             const int runs = a + le16(rp + a + 32);
             const quint8 h = rp[runs];
             qint64 lcn = 0;
-            for (int i = 0; i < (h >> 4); ++i) lcn |= qint64(rp[runs + 1 + (h & 15) + i]) << (8 * i);
+            for (int i = 0; i < (h >> 4); ++i)
+                lcn |= qint64(rp[runs + 1 + (h & 15) + i]) << (8 * i);
             listOff = lcn * g.cs;
             listLen = quint32(le64(rp + a + 48));
         }
@@ -1074,16 +1148,29 @@ private slots:
         QVERIFY(!idxRuns.isEmpty());
         const quint64 mftStart = g.mftLcn * g.cs, mftLen = 700ull * g.rec;
         const quint64 idxStart = quint64(idxRuns[0].first) * g.cs, idxLen = quint64(idxRuns[0].second) * g.cs;
+        // Records worth aiming at: $MFT, $Volume, root, $UpCase, /loop, /frag/frag.bin and its extensions.
+        const quint64 frag = inodeOf(fls, "frag/frag.bin");
+        const QList<quint64> hot = {0,    3,        5,        10,       inodeOf(fls, "loop"),
+                                    frag, frag + 1, frag + 2, frag + 3, inodeOf(fls, "big.bin")};
         QRandomGenerator rng(20240611);
         QElapsedTimer total;
         total.start();
         int opened = 0, errors = 0;
-        for (int iter = 0; iter < 300; ++iter) {
+        for (int iter = 0; iter < 400; ++iter) {
             std::map<std::uint64_t, std::uint8_t> patches;
             const int n = 1 + int(rng.bounded(12));
             for (int k = 0; k < n; ++k) {
-                const bool idx = rng.bounded(3) == 0;
-                const quint64 off = idx ? idxStart + rng.bounded(idxLen) : mftStart + rng.bounded(mftLen);
+                quint64 off;
+                switch (rng.bounded(4)) {
+                case 0:
+                    off = idxStart + rng.bounded(idxLen);
+                    break;
+                case 1:
+                    off = mftStart + rng.bounded(mftLen);
+                    break;
+                default: // headers and attribute headers of the hot records (first 256 bytes)
+                    off = mftStart + hot[int(rng.bounded(hot.size()))] * g.rec + rng.bounded(256);
+                }
                 patches[off] = std::uint8_t(rng.bounded(256));
             }
             auto src = std::make_shared<PatchedSource>(*f, std::move(patches));
@@ -1101,7 +1188,8 @@ private slots:
                 if (!e.is_directory && files++ < 40) {
                     auto s = (*v)->open_path(p);
                     if (s.ok()) {
-                        std::vector<std::uint8_t> b(std::size_t(std::min<std::uint64_t>((*s)->size(), 1 << 20)));
+                        std::vector<std::uint8_t> b(
+                            std::size_t(std::min<std::uint64_t>((*s)->size(), 1 << 20)));
                         (void)(*s)->read_at(0, b);
                     }
                 }
@@ -1114,7 +1202,8 @@ private slots:
                 std::vector<std::uint8_t> b(std::size_t(std::min<std::uint64_t>((*s)->size(), 4 << 20)));
                 (void)(*s)->read_at(0, b);
             }
-            QVERIFY2(t.elapsed() < 10000, qPrintable(QString("iteration %1 took %2 ms").arg(iter).arg(t.elapsed())));
+            QVERIFY2(t.elapsed() < 10000,
+                     qPrintable(QString("iteration %1 took %2 ms").arg(iter).arg(t.elapsed())));
         }
         qInfo("random corruption: %d opened, %d errors, %lld ms", opened, errors, total.elapsed());
         QVERIFY(opened > 0);

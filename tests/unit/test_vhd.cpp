@@ -15,7 +15,9 @@ using namespace vhdtest;
 
 namespace {
 
-QString vhdDir() { return fixtureDir("vhd"); }
+QString vhdDir() {
+    return fixtureDir("vhd");
+}
 
 std::uint32_t vhdChecksum(const std::uint8_t* p, std::size_t n, std::size_t skip) {
     std::uint32_t s = 0;
@@ -23,8 +25,12 @@ std::uint32_t vhdChecksum(const std::uint8_t* p, std::size_t n, std::size_t skip
         if (i < skip || i >= skip + 4) s += p[i];
     return ~s;
 }
-void resignFooter(QByteArray& f, qsizetype at) { put_be32(u8(f, at + 64), vhdChecksum(u8(f, at), 512, 64)); }
-void resignHeader(QByteArray& f, qsizetype at) { put_be32(u8(f, at + 36), vhdChecksum(u8(f, at), 1024, 36)); }
+void resignFooter(QByteArray& f, qsizetype at) {
+    put_be32(u8(f, at + 64), vhdChecksum(u8(f, at), 512, 64));
+}
+void resignHeader(QByteArray& f, qsizetype at) {
+    put_be32(u8(f, at + 36), vhdChecksum(u8(f, at), 1024, 36));
+}
 
 struct DynLayout {
     qsizetype footer, header, bat;
@@ -41,9 +47,10 @@ DynLayout layoutOf(QByteArray& f) {
 }
 
 QString pyvhdi(const QString& image, const QString& attr) {
-    auto r = runTool("/usr/bin/python3",
-                     {"-c", "import pyvhdi,sys\nf=pyvhdi.file()\nf.open(sys.argv[1])\nprint(getattr(f, sys.argv[2]))",
-                      image, attr});
+    auto r = runTool(
+        "/usr/bin/python3",
+        {"-c", "import pyvhdi,sys\nf=pyvhdi.file()\nf.open(sys.argv[1])\nprint(getattr(f, sys.argv[2]))",
+         image, attr});
     return r.exitCode == 0 ? QString::fromUtf8(r.out).trimmed() : QString();
 }
 
@@ -51,7 +58,7 @@ QString pyvhdi(const QString& image, const QString& attr) {
 
 class TestVhd : public QObject {
     Q_OBJECT
-private slots:
+  private slots:
     void qemuImages_data() {
         QTest::addColumn<QString>("image");
         QTest::addColumn<QString>("oracle");
@@ -107,7 +114,8 @@ private slots:
         QCOMPARE(img.info().cluster_size, std::uint64_t(2 << 20));
         std::vector<QByteArray> before;
         const auto chain = chain_of(img);
-        for (const auto& p : chain) before.push_back(sha256OfFile(QString::fromStdString(p)));
+        for (const auto& p : chain)
+            before.push_back(sha256OfFile(QString::fromStdString(p)));
         QString why = compareWithOracle(img, expected);
         QVERIFY2(why.isEmpty(), qPrintable(why));
         QVERIFY(concurrentReads(img, expected).isEmpty());
@@ -123,7 +131,8 @@ private slots:
         const auto all = readList(vhdDir());
         for (const auto& e : lv)
             for (const auto& a : all)
-                if (a.name == e.name && a.format == "vhd") QTest::newRow(e.name.toUtf8()) << a.image << e.expected;
+                if (a.name == e.name && a.format == "vhd")
+                    QTest::newRow(e.name.toUtf8()) << a.image << e.expected;
     }
     void libvhdiAgrees() {
         QFETCH(QString, image);
@@ -140,11 +149,13 @@ private slots:
 
     // UUIDs as libvhdi reports them.
     void identityMatchesLibvhdi() {
-        if (pyvhdi(vhdDir() + "/vhd-parent.vhd", "identifier").isEmpty()) QSKIP("python3-libvhdi is not installed");
+        if (pyvhdi(vhdDir() + "/vhd-parent.vhd", "identifier").isEmpty())
+            QSKIP("python3-libvhdi is not installed");
         for (const QString name : {"vhd-parent.vhd", "vhd-diff.vhd", "vhd-diff2.vhd"}) {
             auto r = openImage(vhdDir() + "/" + name);
             QVERIFY(r.ok());
-            QCOMPARE(QString::fromStdString(detail((*r)->info(), "uuid")), pyvhdi(vhdDir() + "/" + name, "identifier"));
+            QCOMPARE(QString::fromStdString(detail((*r)->info(), "uuid")),
+                     pyvhdi(vhdDir() + "/" + name, "identifier"));
         }
         auto r = openImage(vhdDir() + "/vhd-diff2.vhd");
         QVERIFY(r.ok());
@@ -161,14 +172,15 @@ private slots:
             if (!r) return "error: " + describe(r.error());
             return QFileInfo(QString::fromStdString((*r)->backing()->name())).fileName();
         };
-        QCOMPARE(parentOf("vhd-diff.vhd"), QString("vhd-parent.vhd"));              // W2ru
-        QCOMPARE(parentOf("vhd-diff-abs.vhd"), QString("vhd-parent-fixed.vhd"));    // W2ru missing -> W2ku
-        QCOMPARE(parentOf("vhd-diff-macx.vhd"), QString("vhd parent copy.vhd"));     // MacX file URL
-        QCOMPARE(parentOf("vhd-diff-name.vhd"), QString("vhd-parent.vhd"));         // header name only
+        QCOMPARE(parentOf("vhd-diff.vhd"), QString("vhd-parent.vhd"));           // W2ru
+        QCOMPARE(parentOf("vhd-diff-abs.vhd"), QString("vhd-parent-fixed.vhd")); // W2ru missing -> W2ku
+        QCOMPARE(parentOf("vhd-diff-macx.vhd"), QString("vhd parent copy.vhd")); // MacX file URL
+        QCOMPARE(parentOf("vhd-diff-name.vhd"), QString("vhd-parent.vhd"));      // header name only
         auto r = openImage(d + "/vhd-diff2.vhd");
         QVERIFY(r.ok());
         QCOMPARE(chain_of(**r).size(), std::size_t(3));
-        QCOMPARE(QString::fromStdString(detail((*r)->info(), "parent_locator_W2ru")), QString("./vhd-diff.vhd"));
+        QCOMPARE(QString::fromStdString(detail((*r)->info(), "parent_locator_W2ru")),
+                 QString("./vhd-diff.vhd"));
         auto abs = openImage(d + "/vhd-diff-abs.vhd");
         QVERIFY(abs.ok());
         QCOMPARE(QString::fromStdString((*abs)->backing()->info().subformat), QString("fixed"));
@@ -181,7 +193,8 @@ private slots:
         QVERIFY(hasWarning((*r)->info(), "parent UUID mismatch"));
         auto ok = openImage(vhdDir() + "/vhd-diff.vhd");
         QVERIFY(ok.ok());
-        QVERIFY2((*ok)->info().warnings.empty(), (*ok)->info().warnings.empty() ? "" : (*ok)->info().warnings[0].c_str());
+        QVERIFY2((*ok)->info().warnings.empty(),
+                 (*ok)->info().warnings.empty() ? "" : (*ok)->info().warnings[0].c_str());
     }
 
     void missingParentNamesWhatItLookedFor() {
@@ -198,7 +211,8 @@ private slots:
         QVERIFY(QFile::copy(d + "/vhd-diff-name.vhd", tmp.path() + "/child.vhd"));
         auto c = openImage(tmp.path() + "/child.vhd");
         QVERIFY(!c.ok());
-        QVERIFY2(describe(c.error()).contains(tmp.path() + "/vhd-parent.vhd"), qPrintable(describe(c.error())));
+        QVERIFY2(describe(c.error()).contains(tmp.path() + "/vhd-parent.vhd"),
+                 qPrintable(describe(c.error())));
     }
 
     void selfParentIsALoop() {
@@ -207,7 +221,8 @@ private slots:
         QVERIFY2(describe(r.error()).contains("loops"), qPrintable(describe(r.error())));
     }
 
-    // A dynamic disk: a sector whose bitmap bit is clear reads zeros (and is not Data), per the specification.
+    // A dynamic disk: a sector whose bitmap bit is clear reads zeros (and is not Data), per the
+    // specification.
     void dynamicClearBitReadsZeros() {
         const auto list = readImageList(fixtureDir("images"));
         QString image, oracle;
@@ -224,7 +239,8 @@ private slots:
         f[qsizetype(b0) * 512 + 1] = 0;
         QVERIFY(writeFile(tmp.path() + "/d.vhd", f));
         QByteArray expect = readFile(oracle);
-        QVERIFY(QByteArray(expect.constData() + 4096, 4096) != QByteArray(4096, '\0')); // the oracle has data there
+        QVERIFY(QByteArray(expect.constData() + 4096, 4096) !=
+                QByteArray(4096, '\0')); // the oracle has data there
         std::memset(expect.data() + 4096, 0, 4096);
         QVERIFY(writeFile(tmp.path() + "/expect.raw", expect));
         auto r = openImage(tmp.path() + "/d.vhd");
@@ -249,7 +265,7 @@ private slots:
             if (f.name == "vpc-dynamic") dyn = f.image, dynOracle = f.oracle;
         }
         QTemporaryDir tmp;
-        {   // old 511-byte footer: drop the last (reserved, zero) byte
+        { // old 511-byte footer: drop the last (reserved, zero) byte
             QByteArray f = readFile(fixed);
             QCOMPARE(f.back(), '\0');
             f.chop(1);
@@ -259,7 +275,7 @@ private slots:
             QVERIFY(hasWarning((*r)->info(), "511"));
             QVERIFY(compareWithOracle(**r, fixedOracle).isEmpty());
         }
-        {   // fixed footer with a wrong checksum: warning, same content
+        { // fixed footer with a wrong checksum: warning, same content
             QByteArray f = readFile(fixed);
             f[f.size() - 512 + 67] = char(f[f.size() - 512 + 67] ^ 0x55);
             QVERIFY(writeFile(tmp.path() + "/cks.vhd", f));
@@ -268,7 +284,7 @@ private slots:
             QVERIFY(hasWarning((*r)->info(), "checksum mismatch"));
             QVERIFY(compareWithOracle(**r, fixedOracle).isEmpty());
         }
-        {   // dynamic: damaged footer at the end -> the copy at offset 0
+        { // dynamic: damaged footer at the end -> the copy at offset 0
             QByteArray f = readFile(dyn);
             f[f.size() - 512 + 50] = char(0x7f); // current size, checksum now wrong
             QVERIFY(writeFile(tmp.path() + "/dynfoot.vhd", f));
@@ -277,7 +293,7 @@ private slots:
             QVERIFY(hasWarning((*r)->info(), "copy at offset 0"));
             QVERIFY(compareWithOracle(**r, dynOracle).isEmpty());
         }
-        {   // dynamic header checksum wrong: warning, same content
+        { // dynamic header checksum wrong: warning, same content
             QByteArray f = readFile(dyn);
             DynLayout l = layoutOf(f);
             f[l.header + 36] = char(f[l.header + 36] ^ 1);
@@ -306,17 +322,20 @@ private slots:
             QVERIFY2(describe(r.error()).contains(part), qPrintable(describe(r.error())));
         };
         const QByteArray d0 = readFile(dyn);
-        {   QByteArray f = d0; // BAT entry past the end of the file
+        {
+            QByteArray f = d0; // BAT entry past the end of the file
             DynLayout l = layoutOf(f);
             put_be32(u8(f, l.bat), 0x7FFFFFF0u);
             expectError(f, "BAT entry 0");
         }
-        {   QByteArray f = d0; // two BAT entries for one block
+        {
+            QByteArray f = d0; // two BAT entries for one block
             DynLayout l = layoutOf(f);
             put_be32(u8(f, l.bat + 4), be32(u8(f, l.bat)));
             expectError(f, "overlap");
         }
-        {   QByteArray f = d0; // truncated in the middle of the blocks (the footer copy at 0 is used)
+        {
+            QByteArray f = d0; // truncated in the middle of the blocks (the footer copy at 0 is used)
             f.truncate(f.size() / 2);
             expectError(f, "truncated");
         }
@@ -327,37 +346,51 @@ private slots:
             resignHeader(f, l.header);
             expectError(f, "block size");
         }
-        {   QByteArray f = d0; // dynamic header offset past the end
+        {
+            QByteArray f = d0; // dynamic header offset past the end
             put_be64(u8(f, f.size() - 512 + 16), std::uint64_t(1) << 40);
             resignFooter(f, f.size() - 512);
             put_be64(u8(f, 16), std::uint64_t(1) << 40);
             resignFooter(f, 0);
             expectError(f, "dynamic header offset");
         }
-        {   QByteArray f = d0; // BAT offset past the end
+        {
+            QByteArray f = d0; // BAT offset past the end
             DynLayout l = layoutOf(f);
             put_be64(u8(f, l.header + 16), std::uint64_t(1) << 41);
             resignHeader(f, l.header);
             expectError(f, "BAT at offset");
         }
-        {   QByteArray f = readFile(fixed); // absurd virtual size
+        {
+            QByteArray f = readFile(fixed); // absurd virtual size
             put_be64(u8(f, f.size() - 512 + 48), std::uint64_t(1) << 62);
             resignFooter(f, f.size() - 512);
             expectError(f, "absurd");
         }
-        {   QByteArray f = readFile(fixed); // fixed disk bigger than the file
+        {
+            QByteArray f = readFile(fixed); // fixed disk bigger than the file
             put_be64(u8(f, f.size() - 512 + 48), std::uint64_t(f.size()) * 2);
             resignFooter(f, f.size() - 512);
             expectError(f, "truncated");
         }
-        {   QByteArray f = readFile(fixed); // unknown disk type
+        {
+            QByteArray f = readFile(fixed); // unknown disk type
             put_be32(u8(f, f.size() - 512 + 60), 9);
             resignFooter(f, f.size() - 512);
             expectError(f, "disk type");
         }
-        expectError(QByteArray(100, 'x'), "too small");
-        expectError(QByteArray("conectix") + QByteArray(600, '\0'), "VHD");
-        {   // a huge claimed size with a small BAT: warning, reads zeros past the table, no huge allocation
+        for (const auto& [bytes, part] :
+             {std::pair{QByteArray(100, 'x'), QString("too small")},
+              std::pair{QByteArray("conectix") + QByteArray(600, '\0'), QString("no VHD footer")},
+              std::pair{QByteArray(4096, '\0'), QString("no VHD footer")}}) {
+            OpenContext ctx;
+            auto r = open_vhd(std::make_shared<MemorySource>(
+                                  std::vector<std::uint8_t>(bytes.begin(), bytes.end()), "mem.vhd"),
+                              ctx);
+            QVERIFY(!r.ok());
+            QVERIFY2(describe(r.error()).contains(part), qPrintable(describe(r.error())));
+        }
+        { // a huge claimed size with a small BAT: warning, reads zeros past the table, no huge allocation
             QByteArray f = d0;
             for (qsizetype at : {qsizetype(0), f.size() - 512}) {
                 put_be64(u8(f, at + 48), std::uint64_t(1) << 45);
@@ -375,7 +408,7 @@ private slots:
             QVERIFY(e.ok());
             QCOMPARE(e->kind, ExtentKind::Unallocated);
         }
-        {   // differencing: locator pointing outside the file -> ignored, the others still work
+        { // differencing: locator pointing outside the file -> ignored, the others still work
             QByteArray f = readFile(diff);
             DynLayout l = layoutOf(f);
             put_be64(u8(f, l.header + 576 + 16), std::uint64_t(1) << 50);
