@@ -13,6 +13,7 @@ PACKAGES=(
   libspdlog-dev libfmt-dev libarchive-dev zlib1g-dev libzstd-dev
   qemu-utils libhivex-bin libwin-hivex-perl ntfs-3g ntfs-3g-dev sleuthkit gdisk fdisk dosfstools mtools
   poppler-utils genisoimage xz-utils bzip2 zstd zip p7zip-full file dpkg-dev appstream fonts-dejavu-core
+  python3 e2fsprogs util-linux libvhdi-utils python3-libvhdi
 )
 
 install_deps() {

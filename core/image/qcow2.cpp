@@ -249,7 +249,9 @@ class Qcow2Reader final : public ImageReader {
                 if (i >= block_entries_) break; // block_entries_ divides l2_entries_ (powers of two)
             }
             std::uint64_t h = 0;
-            IMGPREP_ASSIGN(Kind k, classify(entry(i), bitmap(i), unit, cluster_v, &h));
+            auto next = classify(entry(i), bitmap(i), unit, cluster_v, &h);
+            if (!next) break; // a bad entry ends the run; it is reported when the range is asked for itself
+            const Kind k = *next;
             if (k != kind || k == Kind::Compressed || (k == Kind::Data && h != next_host)) break;
             p.length += unit_size;
             next_host = h + unit_size;

@@ -152,7 +152,9 @@ class QedReader final : public ImageReader {
         while (p.length < max_len && ++i < block_entries_) {
             ++cv;
             std::uint64_t h = 0;
-            IMGPREP_ASSIGN(Kind k, classify(t[i], cv, &h));
+            auto next = classify(t[i], cv, &h);
+            if (!next) break; // a bad entry ends the run; it is reported when the range is asked for itself
+            const Kind k = *next;
             if (k != kind || (k == Kind::Data && h != next_host)) break;
             p.length += g_.cluster_size;
             next_host = h + g_.cluster_size;

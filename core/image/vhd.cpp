@@ -27,6 +27,7 @@
 #include <array>
 #include <cstring>
 #include <ctime>
+#include <filesystem>
 #include <mutex>
 #include <optional>
 #include <unordered_map>
@@ -118,7 +119,7 @@ std::string utf16_to_utf8(std::span<const std::uint8_t> b, bool big_endian) {
 std::string windows_path(std::string p) {
     if (p.rfind("\\\\?\\", 0) == 0) p.erase(0, 4);
     std::replace(p.begin(), p.end(), '\\', '/');
-    return p;
+    return std::filesystem::path(p).lexically_normal().generic_string(); // ".\\a" -> "a"
 }
 
 // "file://localhost/a%20b" -> "/a b".
@@ -627,24 +628,25 @@ Result<ImagePtr> VhdReader::open(SourcePtr src, OpenContext& ctx) {
         }
         std::vector<std::uint8_t> data(len);
         IMGPREP_TRY(src->read_at(off, data));
-        std::string path;
+        const std::string text(reinterpret_cast<const char*>(data.data()),
+                               strnlen(reinterpret_cast<const char*>(data.data()), data.size()));
+        std::string raw, path;
         if (code_s == "W2ru" || code_s == "W2ku") {
-            path = windows_path(utf16_to_utf8(data, false));
+            raw = utf16_to_utf8(data, false);
+            path = windows_path(raw);
         } else if (code_s == "Wi2r" || code_s == "Wi2k") {
-            path =
-                windows_path(std::string(reinterpret_cast<const char*>(data.data()),
-                                         strnlen(reinterpret_cast<const char*>(data.data()), data.size())));
+            raw = text;
+            path = windows_path(raw);
         } else if (code_s == "MacX") {
-            path =
-                file_url_path(std::string(reinterpret_cast<const char*>(data.data()),
-                                          strnlen(reinterpret_cast<const char*>(data.data()), data.size())));
+            raw = text;
+            path = file_url_path(raw);
         } else {
             if (code_s != "Mac ")
                 info.warnings.push_back("unknown parent locator platform code '" + code_s + "'");
             continue; // "Mac ": a Mac OS alias record, not a path
         }
         if (path.empty()) continue;
-        info.details.emplace_back("parent_locator_" + code_s, path);
+        info.details.emplace_back("parent_locator_" + code_s, raw);
         (code_s == "W2ru" || code_s == "Wi2r" ? relative
          : code_s == "MacX"                   ? other
                                               : absolute)

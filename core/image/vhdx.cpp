@@ -32,6 +32,7 @@
 #include <array>
 #include <cctype>
 #include <cstring>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -176,7 +177,7 @@ std::string utf16le(std::span<const std::uint8_t> b) {
 std::string windows_path(std::string p) {
     if (p.rfind("\\\\?\\", 0) == 0) p.erase(0, 4);
     std::replace(p.begin(), p.end(), '\\', '/');
-    return p;
+    return std::filesystem::path(p).lexically_normal().generic_string(); // ".\\a" -> "a"
 }
 
 std::string normalize_guid_text(std::string s) {
@@ -349,7 +350,12 @@ Result<std::shared_ptr<OverlaySource>> replay_log(const SourcePtr& src, const Gu
                                                   std::vector<std::string>& warnings,
                                                   std::vector<std::pair<std::string, std::string>>& details) {
     const std::uint64_t fsize = src->size();
-    if (log_len == 0 || log_len % MiB || log_off < MiB || log_off % MiB || !range_ok(log_off, log_len, fsize))
+    if (log_len == 0) {
+        warnings.push_back("the header names a log (GUID " + log_guid.str() +
+                           ") of length 0; nothing to replay");
+        return std::shared_ptr<OverlaySource>();
+    }
+    if (log_len % MiB || log_off < MiB || log_off % MiB || !range_ok(log_off, log_len, fsize))
         return src->error_at(64 * KiB + 68, "the VHDX has a log to replay but its location (offset " +
                                                 std::to_string(log_off) + ", length " +
                                                 std::to_string(log_len) + ") is invalid or outside the file");

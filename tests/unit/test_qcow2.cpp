@@ -359,11 +359,12 @@ class TestQcow2 : public QObject {
     void qcowWithShorterRawBacking() {
         // base.raw 8 MiB; QCOW v1 overlay 16 MiB: past the base's end reads zeros.
         QString e =
-            sh(dir_, "rm -f b1.raw o1.qcow; truncate -s 8M b1.raw;"
-                     "qemu-io -f raw -c 'write -P 0x11 0 1M' -c 'write -P 0x12 7M 1M' b1.raw >/dev/null;"
-                     "qemu-img create -q -f qcow -b b1.raw -F raw o1.qcow 16M;"
-                     "qemu-io -f qcow -c 'write -P 0x33 512k 64k' -c 'write -P 0x34 7M 2M' "
-                     "-c 'write -P 0x35 15M 4k' o1.qcow >/dev/null");
+            sh(dir_,
+               "rm -f b1.raw o1.qcow; truncate -s 8M b1.raw;"
+               "qemu-io -t unsafe -f raw -c 'write -P 0x11 0 1M' -c 'write -P 0x12 7M 1M' b1.raw >/dev/null;"
+               "qemu-img create -q -f qcow -b b1.raw -F raw o1.qcow 16M;"
+               "qemu-io -t unsafe -f qcow -c 'write -P 0x33 512k 64k' -c 'write -P 0x34 7M 2M' "
+               "-c 'write -P 0x35 15M 4k' o1.qcow >/dev/null");
         QVERIFY2(e.isEmpty(), qPrintable(e));
         e = checkAgainstQemu(dir_, T("o1.qcow"), "qcow");
         QVERIFY2(e.isEmpty(), qPrintable(e));
@@ -381,7 +382,7 @@ class TestQcow2 : public QObject {
             "qemu-img create -q -f qcow c1.qcow 6M; cmds=();"
             "for i in $(seq 0 40); do seq -f \"%09.0f\" $((i * 1000)) 1 $((i * 1000 + 999)) |"
             " head -c 4096 > src$i.txt || true; cmds+=(-c \"write -c -s src$i.txt $((i * 12288)) 4k\"); done;"
-            "qemu-io -f qcow \"${cmds[@]}\" -c 'write -P 0x72 1M 64k' -c 'write -P 0x73 5M 8k' "
+            "qemu-io -t unsafe -f qcow \"${cmds[@]}\" -c 'write -P 0x72 1M 64k' -c 'write -P 0x73 5M 8k' "
             "c1.qcow >/dev/null");
         QVERIFY2(e.isEmpty(), qPrintable(e));
         e = checkAgainstQemu(dir_, T("c1.qcow"), "qcow");
@@ -402,14 +403,15 @@ class TestQcow2 : public QObject {
     void qedWithBacking() {
         // QED over a raw base (no-probe flag) and over a qcow2 base, with zero clusters and a shorter base.
         QString e =
-            sh(dir_, "rm -f b2.raw b2.qcow2 o2.qed o3.qed; truncate -s 8M b2.raw;"
-                     "qemu-io -f raw -c 'write -P 0x21 0 1M' -c 'write -P 0x22 6M 2M' b2.raw >/dev/null;"
-                     "qemu-img convert -f raw -O qcow2 b2.raw b2.qcow2;"
-                     "qemu-img create -q -f qed -b b2.raw -F raw o2.qed 16M;"
-                     "qemu-img create -q -f qed -b b2.qcow2 -F qcow2 o3.qed 16M;"
-                     "for f in o2.qed o3.qed; do qemu-io -f qed -c 'write -P 0x33 512k 64k' "
-                     "-c 'write -z 0 128k' -c 'write -z 6M 256k' -c 'write -P 0x34 7M 2M' "
-                     "-c 'write -P 0x36 12M 4k' $f >/dev/null; done");
+            sh(dir_,
+               "rm -f b2.raw b2.qcow2 o2.qed o3.qed; truncate -s 8M b2.raw;"
+               "qemu-io -t unsafe -f raw -c 'write -P 0x21 0 1M' -c 'write -P 0x22 6M 2M' b2.raw >/dev/null;"
+               "qemu-img convert -f raw -O qcow2 b2.raw b2.qcow2;"
+               "qemu-img create -q -f qed -b b2.raw -F raw o2.qed 16M;"
+               "qemu-img create -q -f qed -b b2.qcow2 -F qcow2 o3.qed 16M;"
+               "for f in o2.qed o3.qed; do qemu-io -t unsafe -f qed -c 'write -P 0x33 512k 64k' "
+               "-c 'write -z 0 128k' -c 'write -z 6M 256k' -c 'write -P 0x34 7M 2M' "
+               "-c 'write -P 0x36 12M 4k' $f >/dev/null; done");
         QVERIFY2(e.isEmpty(), qPrintable(e));
         for (const char* n : {"o2.qed", "o3.qed"}) {
             e = checkAgainstQemu(dir_, T(n), "qed");
@@ -431,13 +433,14 @@ class TestQcow2 : public QObject {
         QString e =
             sh(dir_,
                "rm -f l0.qcow2 l1.qcow2 l2.qcow2; truncate -s 8M l0.raw;"
-               "qemu-io -f raw -c 'write -P 0x41 0 3M' -c 'write -P 0x42 7M 1M' l0.raw >/dev/null;"
+               "qemu-io -t unsafe -f raw -c 'write -P 0x41 0 3M' -c 'write -P 0x42 7M 1M' l0.raw >/dev/null;"
                "qemu-img convert -c -f raw -O qcow2 l0.raw l0.qcow2;"
                "qemu-img create -q -f qcow2 -o compat=0.10 -b l0.qcow2 -F qcow2 l1.qcow2 12M;"
-               "qemu-io -f qcow2 -c 'write -P 0x51 1M 64k' -c 'write -z 2M 128k' "
+               "qemu-io -t unsafe -f qcow2 -c 'write -P 0x51 1M 64k' -c 'write -z 2M 128k' "
                "-c 'write -P 0x52 7900k 300k' -c 'write -P 0x53 11M 512' l1.qcow2 >/dev/null;"
                "qemu-img create -q -f qcow2 -o compat=1.1,extended_l2=on -b l1.qcow2 -F qcow2 l2.qcow2 16M;"
-               "qemu-io -f qcow2 -c 'write -P 0x61 4k 4k' -c 'write -z 1M 8k' -c 'write -P 0x62 7M 40k' "
+               "qemu-io -t unsafe -f qcow2 -c 'write -P 0x61 4k 4k' -c 'write -z 1M 8k' -c 'write -P 0x62 7M "
+               "40k' "
                "-c 'discard 2M 64k' -c 'write -P 0x63 15M 1M' l2.qcow2 >/dev/null");
         QVERIFY2(e.isEmpty(), qPrintable(e));
         e = checkAgainstQemu(dir_, T("l2.qcow2"), "qcow2");
@@ -491,11 +494,12 @@ class TestQcow2 : public QObject {
 
     // ---- encryption ----
     void luksIsRefusedWithWorkingAdvice() {
-        QString e = sh(dir_, "rm -f luks.qcow2; qemu-img create -q --object secret,id=s0,data=pw -f qcow2 "
-                             "-o encrypt.format=luks,encrypt.key-secret=s0 luks.qcow2 16M;"
-                             "qemu-io --object secret,id=s0,data=pw --image-opts "
-                             "driver=qcow2,file.filename=luks.qcow2,encrypt.key-secret=s0 "
-                             "-c 'write -P 0x42 1M 64k' >/dev/null");
+        QString e =
+            sh(dir_, "rm -f luks.qcow2; qemu-img create -q --object secret,id=s0,data=pw -f qcow2 "
+                     "-o encrypt.format=luks,encrypt.key-secret=s0,encrypt.iter-time=10 luks.qcow2 16M;"
+                     "qemu-io -t unsafe --object secret,id=s0,data=pw --image-opts "
+                     "driver=qcow2,file.filename=luks.qcow2,encrypt.key-secret=s0 "
+                     "-c 'write -P 0x42 1M 64k' >/dev/null");
         QVERIFY2(e.isEmpty(), qPrintable(e));
         const QByteArray before = testsupport::sha256OfFile(T("luks.qcow2"));
         auto r = openImage(T("luks.qcow2"));
@@ -948,7 +952,7 @@ class TestQcow2 : public QObject {
         for (int i = 0; i < spots; ++i)
             cmds += QString(" -c 'write -P %1 %2 4k'").arg(1 + i % 250).arg(std::uint64_t(i) * step + 8192);
         QString e = sh(dir_, "rm -f huge.qcow2; qemu-img create -q -f qcow2 huge.qcow2 1T;"
-                             "qemu-io -f qcow2" +
+                             "qemu-io -t unsafe -f qcow2" +
                                  cmds + " huge.qcow2 >/dev/null");
         QVERIFY2(e.isEmpty(), qPrintable(e));
         auto r = openImage(T("huge.qcow2"));
@@ -1158,9 +1162,9 @@ class TestQcow2 : public QObject {
         // The fixtures (64 MiB, mostly sparse) ...
         for (const char* name : {"qcow2-v3", "qcow2-zlib", "qcow2-zstd", "qcow2-extl2", "qed", "qcow"})
             measure(name, fixture(name).image);
-        // ... and dense 128 MiB images (text: every cluster allocated, compressible about 3:1).
+        // ... and dense 64 MiB images (text: every cluster allocated, compressible about 3:1).
         QString e = sh(
-            dir_, "rm -f dense.*; (seq -f '%015.0f' 1 9000000 || true) | head -c 128M > dense.raw;"
+            dir_, "rm -f dense.*; (seq -f '%015.0f' 1 4500000 || true) | head -c 64M > dense.raw;"
                   "qemu-img convert -f raw -O qcow2 dense.raw dense.qcow2;"
                   "qemu-img convert -c -f raw -O qcow2 dense.raw dense-zlib.qcow2;"
                   "qemu-img convert -c -f raw -O qcow2 -o compression_type=zstd dense.raw dense-zstd.qcow2;"

@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# package.deb: build the .deb and .tar.gz with CPack from this build tree into a temporary folder, unpack them
+# and check what a user would get: the binaries run (no LD_LIBRARY_PATH), the desktop entry, AppStream metadata,
+# icons and docs are in place, and dpkg-deb reports sane control fields (Depends computed by dpkg-shlibdeps).
+# usage: package_deb.sh BUILD_DIR VERSION BUILT_IMGPREP HAS_WIZARD(0|1) DESKTOP_SRC METAINFO_SRC
+set -euo pipefail
+build=$1 version=$2 built_imgprep=$3 has_wizard=$4 desktop_src=$5 metainfo_src=$6
+app_id=io.github.imgprep.ImgPrep
+
+for tool in cpack dpkg-deb dpkg-shlibdeps; do
+    command -v $tool >/dev/null || { echo "SKIP: $tool not installed (Debian: cmake, dpkg, dpkg-dev)"; exit 77; }
+done
+[ -f "$build/CPackConfig.cmake" ] || { echo "FAIL: $build/CPackConfig.cmake missing (packaging/ not configured)"; exit 1; }
+[ -x "$built_imgprep" ] || { echo "FAIL: $built_imgprep not built: build the tree first (cmake --build)"; exit 1; }
+src=$(cd "$(dirname "$desktop_src")/../.." && pwd)
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/imgprep-package.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+check() { # MESSAGE COMMAND...
+    local msg=$1; shift
+    if "$@"; then echo "ok   $msg"; else echo "FAIL $msg"; fail=1; fi
+}
+
+echo "== cpack -G DEB;TGZ (build tree $build)"
+(cd "$tmp" && cpack --config "$build/CPackConfig.cmake" -G "DEB;TGZ" -B "$tmp/out") >"$tmp/cpack.log" 2>&1 ||
+    { cat "$tmp/cpack.log"; echo "FAIL: cpack"; exit 1; }
+shopt -s nullglob
+debs=("$tmp"/out/*.deb)
+tgzs=("$tmp"/out/*.tar.gz)
+[ ${#debs[@]} -eq 1 ] && [ ${#tgzs[@]} -eq 1 ] ||
+    { cat "$tmp/cpack.log"; ls -l "$tmp/out"; echo "FAIL: expected one .deb and one .tar.gz"; exit 1; }
+deb=${debs[0]} tgz=${tgzs[0]}
+arch=$(dpkg --print-architecture)
+check "deb file name imgprep_${version}_${arch}.deb ($(basename "$deb"))" \
+    test "$(basename "$deb")" = "imgprep_${version}_${arch}.deb"
+
+echo "== dpkg-deb -I"
+dpkg-deb -I "$deb" | tee "$tmp/info"
+field() { dpkg-deb -f "$deb" "$1"; }
+check "Package: imgprep" test "$(field Package)" = imgprep
+check "Version: $version" test "$(field Version)" = "$version"
+check "Architecture: $arch" test "$(field Architecture)" = "$arch"
+check "Section: utils" test "$(field Section)" = utils
+check "Maintainer set" test -n "$(field Maintainer)"
+check "Homepage set" test -n "$(field Homepage)"
+check "Description has a summary and a long text" test "$(field Description | wc -l)" -ge 2
+check "Recommends: qemu-utils" grep -qw qemu-utils <<<"$(field Recommends)"
+depends=$(field Depends)
+# dpkg-shlibdeps output: versioned dependencies on the C and C++ runtimes at least.
+check "Depends has libc6 (>= ...) [$depends]" grep -qE '(^|, )libc6 \(>= [0-9]' <<<"$depends"
+check "Depends has libstdc++6 (>= ...)" grep -qE '(^|, )libstdc\+\+6 \(>= [0-9]' <<<"$depends"
+check "Depends has no unversioned duplicates or empty entries" \
+    bash -c '! grep -qE "(^|, )(,|$)" <<<"$1"' _ "$depends"
+if [ "$has_wizard" = 1 ]; then
+    check "Depends has the Qt 6 Widgets library (wizard)" grep -qE '(^|, )libqt6widgets6' <<<"$depends"
+    check "Depends has qt6-qpa-plugins (wizard)" grep -qE '(^|, )qt6-qpa-plugins' <<<"$depends"
+else
+    check "Depends has no Qt (CLI only)" bash -c '! grep -qi qt <<<"$1"' _ "$depends"
+fi
+
+echo "== dpkg-deb -x"
+root=$tmp/root
+dpkg-deb -x "$deb" "$root"
+dpkg-deb -c "$deb" >"$tmp/contents"
+check "files are owned by root:root" bash -c '! awk "{print \$2}" "$1" | grep -qv "^root/root$"' _ "$tmp/contents"
+check "usr/bin/imgprep is executable" test -x "$root/usr/bin/imgprep"
+missing=$( (ldd "$root/usr/bin/imgprep" 2>&1 || true) | grep 'not found' || true)
+check "usr/bin/imgprep resolves all libraries without LD_LIBRARY_PATH $missing" test -z "$missing"
+out=$(env -u LD_LIBRARY_PATH "$root/usr/bin/imgprep" --version 2>&1) || true
+check "usr/bin/imgprep --version prints '$version' [$out]" grep -qF "$version" <<<"$out"
+check "same --version as the build tree's imgprep" test "$out" = "$("$built_imgprep" --version 2>&1)"
+check "usr/bin/imgprep is stripped" bash -c '! file -b "$1" | grep -q "not stripped"' _ "$root/usr/bin/imgprep"
+
+share=$root/usr/share
+for s in 16 32 48 64 128 256; do
+    png=$share/icons/hicolor/${s}x${s}/apps/imgprep.png
+    check "icon ${s}x${s}" bash -c 'file -b "$1" | grep -q "PNG image data, $2 x $2,"' _ "$png" "$s"
+done
+check "icon scalable/apps/imgprep.svg" bash -c 'file -b "$1" | grep -q "SVG"' _ "$share/icons/hicolor/scalable/apps/imgprep.svg"
+check "doc README.md" test -s "$share/doc/imgprep/README.md"
+check "doc copyright" test -s "$share/doc/imgprep/copyright"
+check "docs/*.md are all installed, unchanged" \
+    diff -r <(cd "$src/docs" && find . -name '*.md' | sort) <(cd "$share/doc/imgprep/docs" && find . -type f | sort)
+for f in "$src"/docs/*.md; do
+    cmp -s "$f" "$share/doc/imgprep/docs/$(basename "$f")" || { echo "FAIL docs/$(basename "$f") differs"; fail=1; }
+done
+
+desktop=$share/applications/imgprep-wizard.desktop
+metainfo=$share/metainfo/$app_id.metainfo.xml
+if [ "$has_wizard" = 1 ]; then
+    check "usr/bin/imgprep-wizard is executable" test -x "$root/usr/bin/imgprep-wizard"
+    missing=$( (ldd "$root/usr/bin/imgprep-wizard" 2>&1 || true) | grep 'not found' || true)
+    check "usr/bin/imgprep-wizard resolves all libraries $missing" test -z "$missing"
+    check "desktop entry installed, same as the source" cmp -s "$desktop" "$desktop_src"
+    check "metainfo installed, same as the source" cmp -s "$metainfo" "$metainfo_src"
+    if command -v desktop-file-validate >/dev/null; then
+        check "desktop-file-validate (installed copy)" desktop-file-validate "$desktop"
+    else
+        echo "skip desktop-file-validate not installed (Debian: desktop-file-utils)"
+    fi
+    if command -v appstreamcli >/dev/null; then
+        check "appstreamcli validate --no-net (installed copy)" appstreamcli validate --no-net "$metainfo"
+    else
+        echo "skip appstreamcli not installed (Debian: appstream)"
+    fi
+else
+    echo "note imgprep-wizard is not built in this tree: the package is CLI-only"
+    check "no wizard, no desktop entry" test ! -e "$desktop"
+    check "no wizard, no metainfo" test ! -e "$metainfo"
+fi
+
+echo "== tar.gz"
+mkdir "$tmp/tgz"
+tar -xzf "$tgz" -C "$tmp/tgz"
+top=$(find "$tmp/tgz" -mindepth 1 -maxdepth 1)
+check "tar.gz has one top folder ($(basename "$top"))" test "$(wc -l <<<"$top")" -eq 1
+out=$(env -u LD_LIBRARY_PATH "$top/bin/imgprep" --version 2>&1) || true
+check "tar.gz bin/imgprep --version prints '$version'" grep -qF "$version" <<<"$out"
+check "tar.gz has the same file list as the .deb (under usr/)" \
+    diff <(cd "$root/usr" && find . -type f | sort) <(cd "$top" && find . -type f | sort)
+
+[ $fail -eq 0 ] && echo "OK: $(basename "$deb") and $(basename "$tgz")"
+exit $fail
