@@ -45,12 +45,13 @@ check "Section: utils" test "$(field Section)" = utils
 check "Maintainer set" test -n "$(field Maintainer)"
 check "Homepage set" test -n "$(field Homepage)"
 check "Description has a summary and a long text" test "$(field Description | wc -l)" -ge 2
+check "Description lines fit in 80 columns" test "$(field Description | awk 'length > 80' | wc -l)" -eq 0
 check "Recommends: qemu-utils" grep -qw qemu-utils <<<"$(field Recommends)"
 depends=$(field Depends)
 # dpkg-shlibdeps output: versioned dependencies on the C and C++ runtimes at least.
 check "Depends has libc6 (>= ...) [$depends]" grep -qE '(^|, )libc6 \(>= [0-9]' <<<"$depends"
 check "Depends has libstdc++6 (>= ...)" grep -qE '(^|, )libstdc\+\+6 \(>= [0-9]' <<<"$depends"
-check "Depends has no unversioned duplicates or empty entries" \
+check "Depends has no empty entries" \
     bash -c '! grep -qE "(^|, )(,|$)" <<<"$1"' _ "$depends"
 if [ "$has_wizard" = 1 ]; then
     check "Depends has the Qt 6 Widgets library (wizard)" grep -qE '(^|, )libqt6widgets6' <<<"$depends"

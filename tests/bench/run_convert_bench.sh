@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Conversion benchmark (not a test): `imgprep convert --to raw` (with and without --bitmap) against
+# `qemu-img convert -O raw` on the same 16 GiB inputs (~2 GiB of data each) made by run_bench.sh, measured in the
+# same run: median of RUNS runs each, and our peak memory (GNU time's maximum resident set size).
+# Usage: run_convert_bench.sh BUILD_DIR [WORK_DIR] [RUNS]   (run run_bench.sh first to create the images)
+set -euo pipefail
+build=$(cd "$1" && pwd)
+work=${2:-$build/bench}
+runs=${3:-3}
+cd "$work"
+imgprep="$build/app/imgprep"
+[ -x /usr/bin/time ] || { echo "needs GNU time (apt-get install time)" >&2; exit 2; }
+median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+elapsed() { # command... -> seconds (and peak KiB in $peak_file)
+    /usr/bin/time -f "%e %M" -o "$work/time.txt" "$@" > /dev/null 2>&1
+    cat "$work/time.txt"
+}
+printf "%-12s %9s %9s %9s %7s %8s %9s\n" format qemu-img imgprep +bitmap ratio bitmap% peak-MiB
+for img in bench-*.img; do
+    [ -f "$img.done" ] || continue
+    name=${img#bench-}
+    name=${name%.img}
+    case $name in vhd) f=vpc ;; vmdk|vmdk-stream) f=vmdk ;; qcow2-zlib|qcow2-zstd) f=qcow2 ;; *) f=$name ;; esac
+    q=() o=() b=()
+    peak=0
+    for _ in $(seq "$runs"); do
+        sync
+        cat "$img" > /dev/null
+        q+=("$(elapsed qemu-img convert -f "$f" -O raw "$img" out.raw | cut -d' ' -f1)")
+        rm -f out.raw
+        read -r t m < <(elapsed "$imgprep" convert "$img" --to raw -o out.raw --force --quiet)
+        o+=("$t"); [ "$m" -gt "$peak" ] && peak=$m
+        rm -f out.raw out.manifest.json
+        read -r t m < <(elapsed "$imgprep" convert "$img" --to raw --bitmap -o out.raw --force --quiet)
+        b+=("$t"); [ "$m" -gt "$peak" ] && peak=$m
+        rm -f out.raw out.mf out.manifest.json
+    done
+    mq=$(printf '%s\n' "${q[@]}" | median)
+    mo=$(printf '%s\n' "${o[@]}" | median)
+    mb=$(printf '%s\n' "${b[@]}" | median)
+    awk -v n="$name" -v q="$mq" -v o="$mo" -v b="$mb" -v p="$peak" \
+        'BEGIN { printf "%-12s %9.2f %9.2f %9.2f %6.2fx %7.1f%% %9.1f\n", n, q, o, b, o / q, (b - o) / (o > 0 ? o : 1) * 100, p / 1024 }'
+done
+echo "(seconds; ratio = imgprep time / qemu-img time, target <= 0.80; bitmap% = extra time of --bitmap, target <= 5%)"

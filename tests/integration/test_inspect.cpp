@@ -1,0 +1,196 @@
+// `imgprep inspect --json` and `imgprep check --json` end to end: the synthetic Windows disks of
+// tests/fixtures/build_windows.sh (each with an .expect.json written by construction and validated against
+// hivex/sleuthkit by test_windows_fixtures), real third-party images from ../shared/testdata, not-Windows and
+// unreadable inputs, and the metadata-only promise (a 200 GiB image inspected reading < 64 MiB).
+#include <QtTest>
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+
+#include "testsupport.h"
+
+using namespace testsupport;
+
+namespace {
+
+QJsonObject runJson(const QStringList& args, int* exitCode, QByteArray* err = nullptr) {
+    auto r = runTool(cliPath(), args, 300000);
+    *exitCode = r.exitCode;
+    if (err) *err = r.err;
+    return QJsonDocument::fromJson(r.out).object();
+}
+
+// Every field of `expect` must be present in `actual` with an equal value (objects compared recursively).
+QString subsetMismatch(const QJsonValue& expect, const QJsonValue& actual, const QString& where) {
+    if (expect.isObject()) {
+        if (!actual.isObject()) return where + ": expected an object";
+        const QJsonObject e = expect.toObject(), a = actual.toObject();
+        for (auto it = e.begin(); it != e.end(); ++it) {
+            if (!a.contains(it.key())) return where + "." + it.key() + ": missing";
+            QString m = subsetMismatch(it.value(), a.value(it.key()), where + "." + it.key());
+            if (!m.isEmpty()) return m;
+        }
+        return {};
+    }
+    if (expect.isDouble() && actual.isDouble())
+        return expect.toDouble() == actual.toDouble()
+                   ? QString()
+                   : QString("%1: expected %2, got %3").arg(where).arg(expect.toDouble()).arg(actual.toDouble());
+    if (expect != actual)
+        return where + ": expected " + QString::fromUtf8(QJsonDocument(QJsonArray{expect}).toJson(QJsonDocument::Compact)) +
+               ", got " + QString::fromUtf8(QJsonDocument(QJsonArray{actual}).toJson(QJsonDocument::Compact));
+    return {};
+}
+
+QJsonObject readJsonFile(const QString& path) {
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) return {};
+    return QJsonDocument::fromJson(f.readAll()).object();
+}
+
+} // namespace
+
+class TestInspect : public QObject {
+    Q_OBJECT
+private:
+    QTemporaryDir tmp_;
+
+private slots:
+    void initTestCase() { QVERIFY(tmp_.isValid()); }
+
+    void windowsFixtures_data() {
+        QTest::addColumn<QString>("image");
+        QTest::addColumn<QString>("expect");
+        QFile list(fixtureDir("windows") + "/windows.list");
+        QVERIFY2(list.open(QIODevice::ReadOnly), "windows fixtures missing (fixture.windows)");
+        while (!list.atEnd()) {
+            const QStringList p = QString::fromUtf8(list.readLine()).trimmed().split('|');
+            if (p.size() < 3) continue;
+            QTest::newRow(p[0].toUtf8()) << fixtureDir("windows") + "/" + p[1] << fixtureDir("windows") + "/" + p[2];
+        }
+    }
+    void windowsFixtures() {
+        QFETCH(QString, image);
+        QFETCH(QString, expect);
+        const QJsonObject ex = readJsonFile(expect);
+        QVERIFY2(!ex.isEmpty(), qPrintable("cannot read " + expect));
+        const QByteArray before = sha256OfFile(image);
+        int rc = -1;
+        QByteArray err;
+        const QJsonObject ins = runJson({"inspect", image, "--json"}, &rc, &err);
+        QVERIFY2(rc == 0, err.constData());
+        QCOMPARE(ins["schema"].toInt(), 1);
+        if (ex.contains("facts")) {
+            QString m = subsetMismatch(ex["facts"], ins["facts"], "facts");
+            QVERIFY2(m.isEmpty(), qPrintable(m));
+        }
+        // Inspection reads metadata only.
+        QVERIFY2(ins["stats"].toObject()["bytes_read"].toDouble() < 64.0 * 1024 * 1024,
+                 qPrintable(QString("read %1 bytes").arg(ins["stats"].toObject()["bytes_read"].toDouble())));
+        const QJsonObject chk = runJson({"check", image, "--json"}, &rc, &err);
+        QVERIFY2(rc == 0 || rc == 1, err.constData());
+        QCOMPARE(chk["schema"].toInt(), 1);
+        QMap<QString, QString> statuses;
+        for (const auto& c : chk["checks"].toArray()) statuses[c.toObject()["id"].toString()] = c.toObject()["status"].toString();
+        const QJsonObject exChecks = ex["checks"].toObject();
+        for (auto it = exChecks.begin(); it != exChecks.end(); ++it)
+            QVERIFY2(statuses.value(it.key()) == it.value().toString(),
+                     qPrintable(QString("%1: expected %2, got %3").arg(it.key(), it.value().toString(),
+                                                                       statuses.value(it.key(), "(absent)"))));
+        const QString verdict = chk["summary"].toObject()["verdict"].toString();
+        if (ex.contains("verdict")) QCOMPARE(verdict, ex["verdict"].toString());
+        QCOMPARE(rc, verdict == "ready" ? 0 : 1);
+        if (ex.contains("import_path"))
+            QCOMPARE(chk["summary"].toObject()["import_path"].toString(), ex["import_path"].toString());
+        QCOMPARE(sha256OfFile(image), before);
+    }
+
+    void staticIpRemediationScript() {
+        // The BIOS image with a static address gets the DHCP step; the ready image gets none of it.
+        QFile list(fixtureDir("windows") + "/windows.list");
+        QVERIFY(list.open(QIODevice::ReadOnly));
+        int checked = 0;
+        while (!list.atEnd()) {
+            const QStringList p = QString::fromUtf8(list.readLine()).trimmed().split('|');
+            if (p.size() < 3) continue;
+            const QJsonObject ex = readJsonFile(fixtureDir("windows") + "/" + p[2]);
+            const QString dhcp = ex["checks"].toObject()["network.dhcp"].toString();
+            if (dhcp.isEmpty()) continue;
+            const QString out = tmp_.filePath(p[0] + ".ps1");
+            auto r = runTool(cliPath(), {"remediate", fixtureDir("windows") + "/" + p[1], "-o", out});
+            QVERIFY2(r.exitCode == 0, r.err.constData());
+            QFile f(out);
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            const QByteArray script = f.readAll();
+            QCOMPARE(script.contains("# imgprep-step: network.dhcp"), dhcp == "fail");
+            ++checked;
+        }
+        QVERIFY(checked > 0);
+    }
+
+    void notWindowsAndUnreadable() {
+        // A plain fixture disk holds no filesystem: inspect succeeds, windows is null, os.version fails.
+        const QString raw = fixtureDir("images") + "/raw.img";
+        int rc = -1;
+        QJsonObject ins = runJson({"inspect", raw, "--json"}, &rc);
+        QCOMPARE(rc, 0);
+        QVERIFY(ins["facts"].toObject()["windows"].isNull());
+        QJsonObject chk = runJson({"check", raw, "--json"}, &rc);
+        QCOMPARE(rc, 1);
+        QCOMPARE(chk["summary"].toObject()["verdict"].toString(), QString("not_ready"));
+        // An unreadable ZVHD2 (the detector's documented signature: "z2strm" header + "hwstream bg" record):
+        // checks that need the contents are unknown, the verdict is incomplete.
+        const QString z = tmp_.filePath("disk.zvhd2");
+        {
+            QFile f(z);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            QByteArray header(4096, '\0');
+            header.replace(0, 7, QByteArray("z2strm\0", 7));
+            f.write(header);
+            f.write("hwstream bg");
+            f.write(QByteArray(8192, '\x5a'));
+        }
+        QByteArray err;
+        chk = runJson({"check", z, "--json"}, &rc, &err);
+        QCOMPARE(rc, 1);
+        QCOMPARE(chk["image"].toObject()["format"].toString(), QString("zvhd2"));
+        QCOMPARE(chk["summary"].toObject()["verdict"].toString(), QString("incomplete"));
+        QMap<QString, QString> st;
+        for (const auto& c : chk["checks"].toArray()) st[c.toObject()["id"].toString()] = c.toObject()["status"].toString();
+        QCOMPARE(st["network.dhcp"], QString("unknown"));
+        QCOMPARE(st["drivers.virtio"], QString("unknown"));
+        QCOMPARE(st["image.format"], QString("pass"));
+        auto info = runTool(cliPath(), {"info", z});
+        QCOMPARE(info.exitCode, 2);
+        QVERIFY2(info.err.contains("qemu-img-hw"), info.err.constData());
+    }
+
+    void sharedImages() {
+        if (sharedDir().isEmpty()) QSKIP("../shared/testdata is absent");
+        int rc = -1;
+        // A Windows-made bare NTFS volume (no partition table) whose config folder holds no hives.
+        QJsonObject ins = runJson({"inspect", sharedDir() + "/testdata/images/dfvfs-windows_volume.qcow2", "--json"}, &rc);
+        QCOMPARE(rc, 0);
+        QJsonObject facts = ins["facts"].toObject();
+        QCOMPARE(facts["partition_table"].toString(), QString("none"));
+        QCOMPARE(facts["partitions"].toArray().at(0).toObject()["filesystem"].toString(), QString("ntfs"));
+        // An ext2 volume: not Windows, said plainly.
+        ins = runJson({"inspect", sharedDir() + "/testdata/images/dfvfs-ext2.qcow2", "--json"}, &rc);
+        QCOMPARE(rc, 0);
+        facts = ins["facts"].toObject();
+        QVERIFY(facts["windows"].isNull());
+        QVERIFY2(facts["not_windows_reason"].toString().contains("ext2"),
+                 qPrintable(facts["not_windows_reason"].toString()));
+        auto info = runTool(cliPath(), {"info", sharedDir() + "/testdata/images/dfvfs-windows_volume.qcow2", "--checksum", "sha256"});
+        QCOMPARE(info.exitCode, 0);
+        const QString raw = tmp_.filePath("dfvfs.raw");
+        QCOMPARE(runTool("qemu-img", {"convert", "-O", "raw", sharedDir() + "/testdata/images/dfvfs-windows_volume.qcow2", raw}).exitCode, 0);
+        const QByteArray oracle = sha256OfFile(raw);
+        QVERIFY2(!oracle.isEmpty() && info.out.contains(oracle), info.out.constData());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestInspect)
+#include "test_inspect.moc"
