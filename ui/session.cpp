@@ -6,6 +6,7 @@
 
 #include <exception>
 
+#include "convert/manifest.h"
 #include "formatting.h"
 #include "logging.h"
 #include "signal_progress.h"
@@ -101,6 +102,7 @@ void Session::open(const QString& path, const QString& derivedFrom) {
     ++gen_;
     if (!sameImage) {
         conf_ = Confirmations{};
+        confirmedAt_.clear();
         ++confVersion_;
         conversion_.reset();
         diskChosen_ = false;
@@ -198,6 +200,7 @@ void Session::clear() {
     byId_.clear();
     summary_.reset();
     conf_ = Confirmations{};
+    confirmedAt_.clear();
     conversion_.reset();
     setState(State::Empty);
     emit summaryChanged();
@@ -340,8 +343,10 @@ void Session::setConfirmed(const QString& id, bool on) {
             log::warn(QStringLiteral("cannot confirm %1: %2").arg(id, qs(st.error().describe())));
             return;
         }
+        confirmedAt_[sid] = iso8601_now();
     } else {
         conf_.confirmed.erase(sid);
+        confirmedAt_.erase(sid);
     }
     ++confVersion_;
     log::info(QStringLiteral("%1 %2").arg(on ? QStringLiteral("confirmed") : QStringLiteral("unconfirmed"), id));
@@ -350,6 +355,12 @@ void Session::setConfirmed(const QString& id, bool on) {
         reevaluate();
         emit summaryChanged();
     }
+}
+
+std::string Session::userName() {
+    QString u = qEnvironmentVariable("USER");
+    if (u.isEmpty()) u = qEnvironmentVariable("USERNAME");
+    return utf8(u);
 }
 
 void Session::setPasswordReport(std::optional<PasswordReport> report) {

@@ -81,6 +81,9 @@ public:
     const Confirmations& confirmations() const { return conf_; }
     bool isConfirmed(const QString& id) const;
     void setConfirmed(const QString& id, bool on);
+    // When each confirmed check was confirmed (ISO 8601), for the report; and who (the OS user name).
+    const std::map<std::string, std::string>& confirmationTimes() const { return confirmedAt_; }
+    static std::string userName();
     // The report of check_password() (never the password); nullopt = not tested.
     void setPasswordReport(std::optional<PasswordReport> report);
 
@@ -148,6 +151,7 @@ private:
     std::map<std::string, std::size_t> byId_;    // index into ordered_
     std::optional<Summary> summary_;
     Confirmations conf_;
+    std::map<std::string, std::string> confirmedAt_;
     std::uint64_t confVersion_ = 0, confVersionOfRun_ = 0;
     std::optional<ConversionRecord> conversion_;
     int diskIndex_ = 0;

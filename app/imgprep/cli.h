@@ -19,6 +19,7 @@ int cmd_bitmap(const std::vector<std::string>& args);
 int cmd_inspect(const std::vector<std::string>& args);
 int cmd_check(const std::vector<std::string>& args);
 int cmd_remediate(const std::vector<std::string>& args);
+int cmd_report(const std::vector<std::string>& args);
 
 // "imgprep: <message>" on stderr.
 void print_error(const std::string& message);

@@ -17,6 +17,9 @@ void usage(std::FILE* to) {
                  "  check IMAGE [--json] [--confirm ID]... [--check-password]\n"
                  "                                            the cloud's requirements as a checklist\n"
                  "  remediate IMAGE -o fix.ps1                PowerShell steps for the failed in-guest checks\n"
+                 "  report IMAGE --pdf OUT.pdf [--html OUT.html] [--json OUT.json] [--manifest M.manifest.json]\n"
+                 "          [--page-size a4|letter] [--confirm ID]... [--confirmed-by NAME] [--checksum sha256]\n"
+                 "                                            the report for an auditor (PDF, HTML, JSON)\n"
                  "  convert IMAGE --to raw|zvhd2 -o OUT [--bitmap] [--verify] [--force]\n"
                  "          [--bitmap-tool CreateMF.jar] [--qemu-img-hw PATH] [--disk N]\n"
                  "                                            RAW (+ bitmap) or ZVHD2 for fast import\n"
@@ -51,6 +54,7 @@ int main(int argc, char** argv) {
     if (cmd == "inspect") return imgprep::cli::cmd_inspect(rest);
     if (cmd == "check") return imgprep::cli::cmd_check(rest);
     if (cmd == "remediate") return imgprep::cli::cmd_remediate(rest);
+    if (cmd == "report") return imgprep::cli::cmd_report(rest);
     imgprep::cli::print_error("unknown command '" + cmd + "' (see imgprep --help)");
     return imgprep::cli::kExitError;
 }

@@ -132,6 +132,7 @@ CheckOutcome legacy_tools(const CheckContext& c) {
         o.evidence.push_back("installed: " + t);
         (icontains(t, "hyper-v") ? benign : harmful).push_back(t);
     }
+    for (const auto& e : w.legacy_tools_evidence) o.evidence.push_back(e);
     if (!harmful.empty()) {
         o.status = c.not_met();
         o.message = "Tools of the source hypervisor are still installed: " + join(harmful, ", ") +

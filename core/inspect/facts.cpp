@@ -107,6 +107,7 @@ Json to_json(const WindowsFacts& w) {
     j.set("ide_services", std::move(ide));
     j.set("gpu_drivers", strings(w.gpu_drivers));
     j.set("legacy_tools", strings(w.legacy_tools));
+    j.set("legacy_tools_evidence", strings(w.legacy_tools_evidence));
 
     const auto& c = w.cloudbase_init;
     Json cb = Json::object();

@@ -38,7 +38,8 @@ struct PartitionFacts {
     std::uint64_t size = 0;
     std::string type;          // MBR type byte "0x07" or GPT type GUID
     std::string type_name;     // "EFI System", "Microsoft basic data", "NTFS/exFAT (0x07)", ...
-    std::string role;          // esp msr basic_data recovery extended linux swap unknown
+    std::string role;          // esp msr basic_data recovery extended linux swap lvm raid bios_boot ldm_metadata
+                               // ldm_data storage_spaces hidden_basic_data protective unknown
     std::string name;          // GPT partition name
     bool active = false;       // MBR active flag
     bool logical = false;      // inside an MBR extended partition
@@ -118,6 +119,7 @@ struct WindowsFacts {
     std::vector<ServiceFacts> ide_services;           // intelide pciide atapi
     std::vector<std::string> gpu_drivers;             // display-class drivers that are not the basic display
     std::vector<std::string> legacy_tools;            // "VMware Tools", "Xen PV drivers", "Hyper-V integration services"
+    std::vector<std::string> legacy_tools_evidence;   // the services / Uninstall entries behind legacy_tools
 
     // Tools and state
     CloudbaseInitFacts cloudbase_init;

@@ -139,6 +139,18 @@ std::string gpt_type_name(PartitionRole r, const std::string& guid) {
     }
 }
 
+// The facts vocabulary for partition roles (facts.h).
+std::string role_name(PartitionRole r) {
+    switch (r) {
+    case PartitionRole::WindowsRecovery: return "recovery";
+    case PartitionRole::LinuxSwap: return "swap";
+    case PartitionRole::LinuxLvm: return "lvm";
+    case PartitionRole::LinuxRaid: return "raid";
+    case PartitionRole::Other: return "unknown";
+    default: return to_string(r);
+    }
+}
+
 struct VolumeScan {
     PartitionFacts facts;
     std::unique_ptr<ntfs::Volume> ntfs;
@@ -265,7 +277,7 @@ ImageFacts inspect_disk(const ImageReader& disk, Progress& progress) {
                 pf.active = p.active;
                 pf.logical = p.logical;
                 pf.name = p.name;
-                pf.role = to_string(p.role);
+                pf.role = role_name(p.role);
                 if (table->scheme == PartitionScheme::Gpt) {
                     pf.type = p.type_guid;
                     pf.type_name = gpt_type_name(p.role, p.type_guid);

@@ -451,15 +451,20 @@ WindowsFacts inspect_windows(const ntfs::Volume& vol, const std::string& root, c
 
     std::set<std::string> legacy;
     auto svc_present = [&](const char* n) { return sys.exists(ccs + "\\Services\\" + n); };
+    auto found = [&](const std::string& product, const std::string& why) {
+        legacy.insert(product);
+        w.legacy_tools_evidence.push_back(product + ": " + why);
+    };
     for (const char* n : {"VMTools", "vmci", "vm3dmp", "vmhgfs", "vmmouse", "vmxnet3ndis6", "vmusbmouse"})
-        if (svc_present(n)) legacy.insert("VMware Tools (service " + std::string(n) + ")");
-    for (const char* n : {"xenvbd", "xennet", "xenbus", "xeniface", "xenfilt", "XenSvc", "xensvc"})
-        if (svc_present(n)) legacy.insert("Xen PV drivers (service " + std::string(n) + ")");
+        if (svc_present(n)) found("VMware Tools", sys.where(ccs + "\\Services\\" + n) + " present");
+    for (const char* n : {"xenvbd", "xennet", "xenbus", "xeniface", "xenfilt", "XenSvc"})
+        if (svc_present(n)) found("Xen PV drivers", sys.where(ccs + "\\Services\\" + n) + " present");
     for (const auto& a : apps) {
-        if (icontains(a.name, "VMware Tools")) legacy.insert("VMware Tools (" + a.name + " " + a.version + ")");
+        const std::string why = soft.where(a.key) + ": DisplayName=\"" + a.name + "\"";
+        if (icontains(a.name, "VMware Tools")) found("VMware Tools", why);
         if (icontains(a.name, "XenServer") || icontains(a.name, "Xen PV") || icontains(a.name, "Citrix VM Tools"))
-            legacy.insert("Xen PV drivers (" + a.name + ")");
-        if (icontains(a.name, "Hyper-V Integration")) legacy.insert("Hyper-V integration services (" + a.name + ")");
+            found("Xen PV drivers", why);
+        if (icontains(a.name, "Hyper-V Integration")) found("Hyper-V integration services", why);
     }
     w.legacy_tools.assign(legacy.begin(), legacy.end());
 

@@ -21,8 +21,11 @@ constexpr std::uint64_t kMaxManifestBytes = 16 * 1024 * 1024;
 
 std::string file_name_of(const std::string& path) {
     if (path.empty()) return path;
-    // Both separators: a report made on Linux may describe a path typed on Windows and vice versa.
+#ifdef _WIN32
     auto pos = path.find_last_of("/\\");
+#else
+    auto pos = path.find_last_of('/'); // a backslash is an ordinary character in a POSIX file name
+#endif
     std::string name = pos == std::string::npos ? path : path.substr(pos + 1);
     return name.empty() ? path : name;
 }
@@ -529,10 +532,20 @@ DiskMap layout_disk_map(const Json& facts, std::optional<std::uint64_t> disk_siz
         const std::string role = role_words(pj);
         std::vector<std::string> lines = {head + "  " + fs_words(pj), human_bytes(s.part->end - s.part->start)};
         if (!role.empty()) lines.push_back(role);
-        double need = 0;
-        for (std::size_t i = 0; i < lines.size(); ++i)
-            need = std::max(need, text_width(lines[i], fs, i == 0));
-        if (need + 10 <= s.w) {
+        auto need = [&](const std::vector<std::string>& l) {
+            double n = 0;
+            for (std::size_t i = 0; i < l.size(); ++i) n = std::max(n, text_width(l[i], fs, i == 0));
+            return n + 10;
+        };
+        if (need(lines) > s.w) {
+            // Without the volume label (the partition table below lists it).
+            std::vector<std::string> compact = lines;
+            std::string fsname = pj.get("filesystem").as_string();
+            if (fsname == "none" || fsname.empty()) fsname = pj.get("type_name").as_string();
+            compact[0] = head + " " + fsname;
+            if (need(compact) <= s.w) lines = compact;
+        }
+        if (need(lines) <= s.w) {
             double y = bar_y + (bar_h - line_h * double(lines.size())) / 2 + fs;
             for (std::size_t i = 0; i < lines.size(); ++i, y += line_h)
                 map.shapes.push_back(text(s.x + 5, y, lines[i], fs, i == 0, 0, ink, idx));
@@ -552,46 +565,50 @@ DiskMap layout_disk_map(const Json& facts, std::optional<std::uint64_t> disk_siz
     frame.stroke_width = 1;
     map.shapes.push_back(frame);
 
-    // Callouts below the bar: each placed on the first row where it does not overlap another, with a leader
-    // line from the partition.
+    // Callouts below the bar, for partitions whose label does not fit inside: the text starts just right of
+    // a vertical leader line from the partition. Placed from right to left, each on the first row where its
+    // text neither overlaps another callout's text nor crosses a leader that runs down to a lower row.
+    struct Placed {
+        double left, right, cx;
+        std::size_t row;
+    };
+    std::vector<Placed> placed;
     double bottom = bar_y + bar_h;
-    std::vector<std::vector<std::pair<double, double>>> rows;
-    const double row_h = line_h * 3 + 8, first_row = bar_y + bar_h + 14;
-    for (const auto& c : callouts) {
+    const double row_h = line_h * 3 + 10, first_row = bar_y + bar_h + 12;
+    constexpr std::size_t kMaxRows = 8;
+    for (auto c = callouts.rbegin(); c != callouts.rend(); ++c) {
         double w = 0;
-        for (std::size_t i = 0; i < c.lines.size(); ++i) w = std::max(w, text_width(c.lines[i], fs, i == 0));
-        double left = std::clamp(c.cx - 4, 0.0, std::max(0.0, W - w));
-        const bool flip = left + w > W; // too wide: right-align at the edge
-        if (flip) left = std::max(0.0, W - w);
+        for (std::size_t i = 0; i < c->lines.size(); ++i) w = std::max(w, text_width(c->lines[i], fs, i == 0));
+        double left = c->cx + 4;
+        if (left + w > W) left = std::max(0.0, W - w);
+        const double right = left + w;
         std::size_t row = 0;
-        for (; row < rows.size() && row < 8; ++row) {
+        for (; row + 1 < kMaxRows; ++row) {
             bool clash = false;
-            for (const auto& [a, b] : rows[row])
-                if (left < b + 12 && left + w + 12 > a) clash = true;
+            for (const auto& p : placed) {
+                if (p.row == row && left < p.right + 10 && right + 10 > p.left) clash = true;
+                if (p.row > row && p.cx >= left - 4 && p.cx <= right + 4) clash = true; // its leader
+                if (p.row < row && c->cx >= p.left - 4 && c->cx <= p.right + 4) clash = true; // our leader
+            }
             if (!clash) break;
         }
-        if (row >= rows.size()) rows.resize(row + 1);
-        rows[row].push_back({left, left + w});
+        placed.push_back({left, right, c->cx, row});
         const double top = first_row + double(row) * row_h;
         DiskMapShape leader;
         leader.kind = DiskMapShape::Kind::Line;
-        leader.x = c.cx;
+        leader.x = c->cx;
         leader.y = bar_y + bar_h;
         leader.w = 0;
-        leader.h = top - 2 - (bar_y + bar_h);
+        // Beside the text when the text starts right of it, else (text pushed left by the edge) above it.
+        const double leader_end = c->cx < left ? top + line_h * double(c->lines.size()) - 2 : top - 3;
+        leader.h = leader_end - (bar_y + bar_h);
         leader.stroke = "#7b8794";
-        leader.partition = c.partition;
+        leader.partition = c->partition;
         map.shapes.push_back(leader);
-        DiskMapShape elbow = leader;
-        elbow.x = std::min(c.cx, left);
-        elbow.y = top - 2;
-        elbow.w = std::max(c.cx, std::min(left + 24, left + w)) - elbow.x;
-        elbow.h = 0;
-        map.shapes.push_back(elbow);
         double y = top + fs;
-        for (std::size_t i = 0; i < c.lines.size(); ++i, y += line_h)
-            map.shapes.push_back(text(left, y, c.lines[i], fs, i == 0, 0, "#1f2933", c.partition));
-        bottom = std::max(bottom, top + line_h * double(c.lines.size()) + 4);
+        for (std::size_t i = 0; i < c->lines.size(); ++i, y += line_h)
+            map.shapes.push_back(text(left, y, c->lines[i], fs, i == 0, 0, "#1f2933", c->partition));
+        bottom = std::max(bottom, top + line_h * double(c->lines.size()) + 4);
     }
     map.height = bottom + 4;
     return map;

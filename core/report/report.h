@@ -98,12 +98,12 @@ struct DiskMapShape {
     int partition = 0;                 // the partition index a Rect or Text belongs to (0: none)
 };
 struct DiskMap {
-    double width = 1000, height = 0;
+    double width = 720, height = 0; // units: 720 across the text width (about 10 units = 7 pt on A4)
     std::string title;                 // "Disk 1: 1.0 GiB, GPT"
     std::vector<DiskMapShape> shapes;
 };
-// Minimum width of a partition on the map, in units of a 1000-unit bar.
-inline constexpr double kDiskMapMinWidth = 14;
+// Minimum width of a partition on the map, in units of the 720-unit bar.
+inline constexpr double kDiskMapMinWidth = 12;
 // Lays out one map per disk of the report (per_disk for an OVA). Partitions are drawn to scale; a partition
 // narrower than kDiskMapMinWidth is widened to it (the others shrink to make room); a label that does not fit
 // inside its box is drawn below the bar with a leader line.

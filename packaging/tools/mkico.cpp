@@ -96,7 +96,8 @@ int main(int argc, char** argv) {
         put32(out, offset);
         offset += static_cast<std::uint32_t>(png.bytes.size()); // <= 64 * 16 MiB: no overflow
     }
-    for (const Png& png : images) out.insert(out.end(), png.bytes.begin(), png.bytes.end());
+    for (const Png& png : images)
+        out.insert(out.end(), png.bytes.begin(), png.bytes.end());
 
     std::ofstream file(argv[1], std::ios::binary | std::ios::trunc);
     file.write(reinterpret_cast<const char*>(out.data()), static_cast<std::streamsize>(out.size()));

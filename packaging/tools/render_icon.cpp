@@ -1,6 +1,6 @@
 // imgprep_render_icon IN.svg OUT.png SIZE
-// Rasterises the application icon with Qt's QSvgRenderer into a SIZE x SIZE PNG with a transparent background.
-// Build-time fallback for machines without rsvg-convert (e.g. Windows with vcpkg's qtsvg).
+// Rasterises the application icon with Qt's QSvgRenderer into a SIZE x SIZE PNG with a transparent
+// background. Build-time fallback for machines without rsvg-convert (e.g. Windows with vcpkg's qtsvg).
 #include <QImage>
 #include <QPainter>
 #include <QString>

@@ -2,9 +2,11 @@
 # the wizard's .exe icon, and the CPack NSIS installer (ZIP as a portable alternative, WiX when asked for).
 # Build on Windows (see README, "Packages"):  cpack --config build/windows/CPackConfig.cmake -G NSIS
 
-# Runtime DLLs. Qt: windeployqt through Qt's deploy script (Qt DLLs, platform and image-format plugins).
-# Everything else (spdlog, fmt, libarchive and its codecs, zlib, zstd) is resolved from the import tables
-# against the vcpkg bin folder; the MSVC runtime comes from InstallRequiredSystemLibraries.
+# Runtime DLLs. Qt plugins (platforms, styles, image formats): windeployqt through Qt's deploy script. Every DLL
+# the two executables load, directly or through another DLL (Qt and its own dependencies such as pcre2 or
+# harfbuzz, spdlog, fmt, libarchive and its codecs, zlib, zstd), is resolved from the import tables against the
+# build folder and the vcpkg bin folder. The MSVC runtime comes from InstallRequiredSystemLibraries; DLLs of
+# Windows itself are left out.
 if(TARGET imgprep-wizard)
   if(Qt6_VERSION VERSION_GREATER_EQUAL 6.5)
     qt_generate_deploy_app_script(TARGET imgprep-wizard OUTPUT_SCRIPT imgprep_qt_deploy NO_UNSUPPORTED_PLATFORM_ERROR)
@@ -29,8 +31,8 @@ install(CODE "
     DIRECTORIES ${imgprep_dll_dirs}
     RESOLVED_DEPENDENCIES_VAR imgprep_dlls
     UNRESOLVED_DEPENDENCIES_VAR imgprep_missing
-    PRE_EXCLUDE_REGEXES [[^api-ms-]] [[^ext-ms-]] [[^[Qq]t6]] [[^(msvcp|vcruntime|concrt|ucrtbase)]]
-    POST_EXCLUDE_REGEXES [[.*[Ss]ystem32/.*]] [[.*[Ww]indows/.*]])
+    PRE_EXCLUDE_REGEXES [[^api-ms-]] [[^ext-ms-]] [[^(msvcp|vcruntime|concrt|ucrtbase)]]
+    POST_EXCLUDE_REGEXES [=[^[A-Za-z]:[/\\][Ww][Ii][Nn][Dd][Oo][Ww][Ss][/\\]]=])
   foreach(dll IN LISTS imgprep_dlls)
     file(INSTALL DESTINATION \"\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_BINDIR}\" TYPE SHARED_LIBRARY
          FILES \"\${dll}\")

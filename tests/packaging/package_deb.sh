@@ -2,16 +2,20 @@
 # package.deb: build the .deb and .tar.gz with CPack from this build tree into a temporary folder, unpack them
 # and check what a user would get: the binaries run (no LD_LIBRARY_PATH), the desktop entry, AppStream metadata,
 # icons and docs are in place, and dpkg-deb reports sane control fields (Depends computed by dpkg-shlibdeps).
-# usage: package_deb.sh BUILD_DIR VERSION BUILT_IMGPREP HAS_WIZARD(0|1) DESKTOP_SRC METAINFO_SRC
+# usage: package_deb.sh BUILD_DIR VERSION BUILT_IMGPREP BUILT_WIZARD|- DESKTOP_SRC METAINFO_SRC
 set -euo pipefail
-build=$1 version=$2 built_imgprep=$3 has_wizard=$4 desktop_src=$5 metainfo_src=$6
+build=$1 version=$2 built_imgprep=$3 built_wizard=$4 desktop_src=$5 metainfo_src=$6
+has_wizard=0
+[ "$built_wizard" = - ] || has_wizard=1
 app_id=io.github.imgprep.ImgPrep
 
 for tool in cpack dpkg-deb dpkg-shlibdeps; do
     command -v $tool >/dev/null || { echo "SKIP: $tool not installed (Debian: cmake, dpkg, dpkg-dev)"; exit 77; }
 done
 [ -f "$build/CPackConfig.cmake" ] || { echo "FAIL: $build/CPackConfig.cmake missing (packaging/ not configured)"; exit 1; }
-[ -x "$built_imgprep" ] || { echo "FAIL: $built_imgprep not built: build the tree first (cmake --build)"; exit 1; }
+for f in "$built_imgprep" $([ $has_wizard = 1 ] && echo "$built_wizard"); do
+    [ -x "$f" ] || { echo "FAIL: $f is not built: build the tree first (cmake --build)"; exit 1; }
+done
 src=$(cd "$(dirname "$desktop_src")/../.." && pwd)
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/imgprep-package.XXXXXX")
@@ -54,11 +58,32 @@ check "Depends has libstdc++6 (>= ...)" grep -qE '(^|, )libstdc\+\+6 \(>= [0-9]'
 check "Depends has no empty entries" \
     bash -c '! grep -qE "(^|, )(,|$)" <<<"$1"' _ "$depends"
 if [ "$has_wizard" = 1 ]; then
-    check "Depends has the Qt 6 Widgets library (wizard)" grep -qE '(^|, )libqt6widgets6' <<<"$depends"
-    check "Depends has qt6-qpa-plugins (wizard)" grep -qE '(^|, )qt6-qpa-plugins' <<<"$depends"
-else
-    check "Depends has no Qt (CLI only)" bash -c '! grep -qi qt <<<"$1"' _ "$depends"
+    check "Depends has the Qt 6 Widgets library (wizard)" grep -qE '(^|, )libqt6widgets6 \(>= 6' <<<"$depends"
+    check "Recommends libqt6svg6 (wizard's SVG icons)" grep -qw libqt6svg6 <<<"$(field Recommends)"
 fi
+# Each Depends clause must be satisfied by a package installed on this machine (where the binaries were just
+# built and run): the package exists in dpkg's database and its version meets the relation (dpkg
+# --compare-versions). Catches misspelt or foreign package names and impossible versions.
+satisfied() { # CLAUSE ("a (>= 1) | b")
+    local alt name rel ver have
+    IFS='|' read -ra alts <<<"$1"
+    for alt in "${alts[@]}"; do
+        name=$(sed -E 's/^ *([^ (]+).*/\1/; s/:any$//' <<<"$alt")
+        have=$(dpkg-query -W -f='${db:Status-Status} ${Version}\n' "$name" 2>/dev/null | awk '$1 == "installed" {print $2; exit}')
+        [ -n "$have" ] || continue
+        if [[ "$alt" =~ \(([<>=]+)\ *([^\)]+)\) ]]; then
+            rel=${BASH_REMATCH[1]} ver=${BASH_REMATCH[2]}
+            case $rel in '>=') rel=ge ;; '<=') rel=le ;; '>>') rel=gt ;; '<<') rel=lt ;; '=') rel=eq ;; esac
+            dpkg --compare-versions "$have" "$rel" "$ver" || continue
+        fi
+        return 0
+    done
+    return 1
+}
+IFS=',' read -ra clauses <<<"$depends"
+for clause in "${clauses[@]}"; do
+    check "Depends '${clause# }' is satisfied on this machine" satisfied "$clause"
+done
 
 echo "== dpkg-deb -x"
 root=$tmp/root

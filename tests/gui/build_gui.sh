@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Inputs for the wizard's GUI tests that the other fixtures do not have, built by real tools:
+#   big.qcow2   4 GiB virtual, 1 GiB of pattern data in zlib-compressed clusters (qemu-io): a conversion that
+#               runs long enough to be cancelled half-way, from a 5 MiB file
+#   garbage.bin 1000 random bytes (not a disk image: no signature, not a multiple of 512)
+#   corrupt.vmdk "KDMV" followed by random bytes (a sparse-extent header that makes no sense)
+# Usage: build_gui.sh OUTDIR (cached: rebuilt only when this script changes)
+set -euo pipefail
+out=$1
+mkdir -p "$out"
+stamp="$out/.stamp-$(sha256sum "$0" | cut -c1-16)"
+if [ -f "$stamp" ]; then echo "fixtures up to date in $out"; exit 0; fi
+rm -f "$out"/.stamp-* "$out"/big.qcow2 "$out"/garbage.bin "$out"/corrupt.vmdk
+qemu-img create -q -f qcow2 "$out/big.qcow2.tmp" 4G
+qemu-io -c "write -c -P 0x5a 0 512M" -c "write -c -P 0xa5 2G 512M" "$out/big.qcow2.tmp" > /dev/null
+mv "$out/big.qcow2.tmp" "$out/big.qcow2"
+head -c 1000 /dev/urandom > "$out/garbage.bin"
+{ printf 'KDMV'; head -c 65532 /dev/urandom; } > "$out/corrupt.vmdk"
+touch "$stamp"
+echo "built GUI test inputs in $out"
