@@ -41,12 +41,17 @@ deps)
 wizard)
     install_deps
     build release
+    # The demo: the synthetic, ready-to-import Windows Server 2016 UEFI disk that the tests use
+    # (tests/fixtures/build_windows.sh; built by hivex, mkntfs + libntfs-3g, sfdisk, mtools and qemu-img).
     demo_dir=build/release/demo
-    bash tests/fixtures/build_demo.sh "$demo_dir"
-    if [ -x build/release/app/imgprep-wizard ]; then
-        exec build/release/app/imgprep-wizard "$demo_dir/demo-windows.vmdk"
+    NTFS_POPULATE=build/release/tests/ntfs_populate bash tests/fixtures/build_windows.sh "$demo_dir" >/dev/null
+    demo="$demo_dir/win2016-uefi-ready.vmdk"
+    if [ -x build/release/app/imgprep-wizard/imgprep-wizard ]; then
+        exec build/release/app/imgprep-wizard/imgprep-wizard "$demo"
+    elif [ -x build/release/app/imgprep-wizard ]; then
+        exec build/release/app/imgprep-wizard "$demo"
     fi
-    exec build/release/app/imgprep info "$demo_dir/demo-windows.vmdk"
+    exec build/release/app/imgprep check "$demo"
     ;;
 test)
     install_deps

@@ -225,6 +225,45 @@ private slots:
         QCOMPARE(sha256OfFile(src), srcBefore);
     }
 
+    void officialBitmapToolIsRun() {
+        // --bitmap-tool runs `java -jar CreateMF.jar RAW MF`; a stand-in `java` on PATH records its arguments and
+        // writes the .mf, or fails with a message that must be shown.
+        const QString bin = tmp_.filePath("fakebin");
+        QDir().mkpath(bin);
+        {
+            QFile j(bin + "/java");
+            QVERIFY(j.open(QIODevice::WriteOnly));
+            j.write("#!/bin/sh\n"
+                    "echo \"$@\" > \"$(dirname \"$0\")/args.txt\"\n"
+                    "[ \"$FAKE_JAVA_FAIL\" = 1 ] && { echo 'Exception in thread main: bad raw' >&2; exit 1; }\n"
+                    "printf 'MF' > \"$4\"\n");
+            j.close();
+            QFile::setPermissions(bin + "/java", QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+        }
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert("PATH", bin + ":" + env.value("PATH"));
+        const QString out = tmp_.filePath("official.raw");
+        QProcess p;
+        p.setProcessEnvironment(env);
+        p.start(cliPath(), {"convert", fixture("qcow2-v3"), "--to", "raw", "-o", out, "--bitmap-tool", "/opt/CreateMF.jar",
+                            "--quiet"});
+        QVERIFY(p.waitForFinished(60000));
+        QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
+        QFile args(bin + "/args.txt");
+        QVERIFY(args.open(QIODevice::ReadOnly));
+        QCOMPARE(args.readAll().trimmed(), ("-jar /opt/CreateMF.jar " + out + " " + tmp_.filePath("official.mf")).toUtf8());
+        QVERIFY(QFileInfo(tmp_.filePath("official.mf")).size() > 0);
+        env.insert("FAKE_JAVA_FAIL", "1");
+        QProcess q;
+        q.setProcessEnvironment(env);
+        q.start(cliPath(), {"convert", fixture("qcow2-v3"), "--to", "raw", "-o", tmp_.filePath("official2.raw"),
+                            "--bitmap-tool", "/opt/CreateMF.jar", "--quiet"});
+        QVERIFY(q.waitForFinished(60000));
+        QCOMPARE(q.exitCode(), 2);
+        const QByteArray err = q.readAllStandardError();
+        QVERIFY2(err.contains("bad raw"), err.constData());
+    }
+
     void zvhd2ThroughTestDouble() {
         const QString fake = QStringLiteral(IMGPREP_SOURCE_DIR) + "/tests/support/fake-qemu-img-hw.sh";
         const QString src = fixture("qcow2-v3");

@@ -62,19 +62,29 @@ if [ "$has_wizard" = 1 ]; then
     check "Recommends libqt6svg6 (wizard's SVG icons)" grep -qw libqt6svg6 <<<"$(field Recommends)"
 fi
 # Each Depends clause must be satisfied by a package installed on this machine (where the binaries were just
-# built and run): the package exists in dpkg's database and its version meets the relation (dpkg
-# --compare-versions). Catches misspelt or foreign package names and impossible versions.
+# built and run): a real package, or a virtual one that an installed package Provides (e.g. libspdlog1.10-fmt9),
+# whose version meets the relation (dpkg --compare-versions). Catches misspelt or foreign package names and
+# impossible versions.
+dpkg-query -W -f='${db:Status-Status}\t${Package}\t${Version}\t${Provides}\n' >"$tmp/installed"
 satisfied() { # CLAUSE ("a (>= 1) | b")
     local alt name rel ver have
     IFS='|' read -ra alts <<<"$1"
     for alt in "${alts[@]}"; do
         name=$(sed -E 's/^ *([^ (]+).*/\1/; s/:any$//' <<<"$alt")
-        have=$(dpkg-query -W -f='${db:Status-Status} ${Version}\n' "$name" 2>/dev/null | awk '$1 == "installed" {print $2; exit}')
+        # Candidate versions: the package itself, then versions of installed packages that provide it
+        # ("name (= v)" gives v; an unversioned Provides satisfies only an unversioned dependency).
+        have=$(awk -F'\t' -v n="$name" '$1 == "installed" && $2 == n {print $3}
+            $1 == "installed" { k = split($4, p, /, */); for (i = 1; i <= k; i++) {
+                if (p[i] == n) print "-"; else if (index(p[i], n " (= ") == 1) { v = substr(p[i], length(n) + 5);
+                sub(/\)$/, "", v); print v } } }' "$tmp/installed")
         [ -n "$have" ] || continue
         if [[ "$alt" =~ \(([<>=]+)\ *([^\)]+)\) ]]; then
             rel=${BASH_REMATCH[1]} ver=${BASH_REMATCH[2]}
             case $rel in '>=') rel=ge ;; '<=') rel=le ;; '>>') rel=gt ;; '<<') rel=lt ;; '=') rel=eq ;; esac
-            dpkg --compare-versions "$have" "$rel" "$ver" || continue
+            while read -r v; do
+                [ "$v" != - ] && dpkg --compare-versions "$v" "$rel" "$ver" && return 0
+            done <<<"$have"
+            continue
         fi
         return 0
     done
