@@ -1,6 +1,6 @@
-// write_pdf_report: QTextDocument (the report's HTML in Qt's rich-text subset) paginated onto QPdfWriter pages;
-// each page gets a header and a footer painted around the document's page; disk maps are text objects drawn
-// with QPainter from the same layout the HTML's SVG uses (report_detail::disk_maps).
+// write_pdf_report: QTextDocument (the report's HTML in Qt's rich-text subset) paginated onto QPdfWriter
+// pages; each page gets a header and a footer painted around the document's page; disk maps are text objects
+// drawn with QPainter from the same layout the HTML's SVG uses (report_detail::disk_maps).
 #include "report_pdf.h"
 
 #include <QAbstractTextDocumentLayout>
@@ -31,8 +31,8 @@ constexpr int kDiskMapObject = QTextFormat::UserObject + 17;
 constexpr int kDiskMapIndex = QTextFormat::UserProperty + 17;
 
 const QStringList& sans_families() {
-    static const QStringList f = {"DejaVu Sans", "Segoe UI", "Helvetica Neue", "Helvetica", "Arial",
-                                  "Liberation Sans"};
+    static const QStringList f = {"DejaVu Sans", "Segoe UI", "Helvetica Neue",
+                                  "Helvetica",   "Arial",    "Liberation Sans"};
     return f;
 }
 
@@ -44,7 +44,9 @@ QFont sans(double point_size, bool bold = false) {
     return f;
 }
 
-QString q(const std::string& s) { return QString::fromUtf8(s.data(), qsizetype(s.size())); }
+QString q(const std::string& s) {
+    return QString::fromUtf8(s.data(), qsizetype(s.size()));
+}
 
 // Draws a DiskMap (abstract units) into rect, keeping its aspect ratio.
 void draw_disk_map(QPainter& p, const DiskMap& map, const QRectF& rect) {
@@ -92,7 +94,7 @@ class DiskMapHandler : public QObject, public QTextObjectInterface {
     Q_OBJECT
     Q_INTERFACES(QTextObjectInterface)
 
-public:
+  public:
     explicit DiskMapHandler(std::vector<DiskMap> maps) : maps_(std::move(maps)) {}
 
     QSizeF intrinsicSize(QTextDocument* doc, int, const QTextFormat& format) override {
@@ -104,11 +106,12 @@ public:
         return {width, width * m->height / m->width};
     }
 
-    void drawObject(QPainter* painter, const QRectF& rect, QTextDocument*, int, const QTextFormat& format) override {
+    void drawObject(QPainter* painter, const QRectF& rect, QTextDocument*, int,
+                    const QTextFormat& format) override {
         if (const DiskMap* m = map(format)) draw_disk_map(*painter, *m, rect);
     }
 
-private:
+  private:
     const DiskMap* map(const QTextFormat& format) const {
         const int i = format.intProperty(kDiskMapIndex);
         return i >= 0 && std::size_t(i) < maps_.size() ? &maps_[std::size_t(i)] : nullptr;
@@ -155,7 +158,8 @@ bool file_is_complete_pdf(const QString& path) {
 
 } // namespace
 
-bool write_pdf_report(const imgprep::Json& report, const QString& path, QPageSize::PageSizeId size, QString* error) {
+bool write_pdf_report(const imgprep::Json& report, const QString& path, QPageSize::PageSizeId size,
+                      QString* error) {
     const QString part = path + ".part";
     auto fail = [&](const QString& msg) {
         if (error) *error = msg;
@@ -216,7 +220,8 @@ bool write_pdf_report(const imgprep::Json& report, const QString& path, QPageSiz
             painter.setFont(small_bold);
             const QFontMetricsF fm(small_bold, &writer);
             const QRectF head(0, 0, W, header_h - 2.5 * mm);
-            const QString left = fm.elidedText("Image preparation report · " + name, Qt::ElideMiddle, W * 0.62);
+            const QString left =
+                fm.elidedText("Image preparation report · " + name, Qt::ElideMiddle, W * 0.62);
             painter.drawText(head, Qt::AlignLeft | Qt::AlignBottom, left);
             painter.setFont(small);
             painter.drawText(head, Qt::AlignRight | Qt::AlignBottom, created);
@@ -227,7 +232,8 @@ bool write_pdf_report(const imgprep::Json& report, const QString& path, QPageSiz
             painter.drawLine(QPointF(0, fy + 1.5 * mm), QPointF(W, fy + 1.5 * mm));
             painter.setPen(ink);
             const QRectF foot(0, fy + 2.5 * mm, W, footer_h - 2.5 * mm);
-            painter.drawText(foot, Qt::AlignLeft | Qt::AlignTop, "imgprep " + version + " · verdict: " + verdict);
+            painter.drawText(foot, Qt::AlignLeft | Qt::AlignTop,
+                             "imgprep " + version + " · verdict: " + verdict);
             painter.setFont(small_bold);
             painter.drawText(foot, Qt::AlignRight | Qt::AlignTop,
                              QString("Page %1 of %2").arg(page + 1).arg(pages));
@@ -246,10 +252,11 @@ bool write_pdf_report(const imgprep::Json& report, const QString& path, QPageSiz
         }
         if (!painter.end()) return fail(part + ": cannot finish the PDF file");
     }
-    if (!file_is_complete_pdf(part)) return fail(part + ": the PDF file was not written completely (disk full?)");
+    if (!file_is_complete_pdf(part))
+        return fail(part + ": the PDF file was not written completely (disk full?)");
     std::error_code ec;
-    std::filesystem::rename(std::filesystem::path(part.toStdU16String()), std::filesystem::path(path.toStdU16String()),
-                            ec);
+    std::filesystem::rename(std::filesystem::path(part.toStdU16String()),
+                            std::filesystem::path(path.toStdU16String()), ec);
     if (ec) return fail(path + ": cannot rename " + part + " to it: " + QString::fromStdString(ec.message()));
     return true;
 }

@@ -87,7 +87,7 @@ void CheckModel::setConfirmed(const std::set<std::string>& confirmed) {
             const bool c = confirmed.count(utf8(r.id)) != 0;
             if (c != r.confirmed) {
                 r.confirmed = c;
-                const QModelIndex ix = index(i, TitleColumn, index(g, 0));
+                const QModelIndex ix = index(i, StatusColumn, index(g, 0));
                 emit dataChanged(ix, ix, {Qt::CheckStateRole});
             }
         }
@@ -178,7 +178,7 @@ QVariant CheckModel::headerData(int section, Qt::Orientation orientation, int ro
     return {};
 }
 
-QVariant CheckModel::groupData(int g, int column, int role) const {
+QString CheckModel::groupSummary(int g) const {
     const Group& grp = groups_[g];
     int counts[kCheckStatusCount] = {};
     int running = 0, done = 0;
@@ -189,21 +189,25 @@ QVariant CheckModel::groupData(int g, int column, int role) const {
             ++done;
         }
     }
+    if (running) return tr("%n running", nullptr, running);
+    if (!done) return QString();
+    QStringList parts;
+    if (counts[int(CheckStatus::Fail)]) parts << tr("%n failed", nullptr, counts[int(CheckStatus::Fail)]);
+    if (counts[int(CheckStatus::Warn)]) parts << tr("%n warnings", nullptr, counts[int(CheckStatus::Warn)]);
+    if (counts[int(CheckStatus::Manual)]) parts << tr("%n to confirm", nullptr, counts[int(CheckStatus::Manual)]);
+    if (counts[int(CheckStatus::Unknown)]) parts << tr("%n unknown", nullptr, counts[int(CheckStatus::Unknown)]);
+    if (parts.isEmpty()) return tr("all passed");
+    return parts.join(QStringLiteral(", "));
+}
+
+QVariant CheckModel::groupData(int g, int column, int role) const {
+    const Group& grp = groups_[g];
     switch (role) {
     case Qt::DisplayRole:
-        if (column == TitleColumn) return groupTitle(grp.table);
-        if (column == StatusColumn) {
-            if (running) return tr("%n running", nullptr, running);
-            if (!done) return QString();
-            QStringList parts;
-            if (counts[int(CheckStatus::Fail)]) parts << tr("%n failed", nullptr, counts[int(CheckStatus::Fail)]);
-            if (counts[int(CheckStatus::Warn)]) parts << tr("%n warnings", nullptr, counts[int(CheckStatus::Warn)]);
-            if (counts[int(CheckStatus::Manual)])
-                parts << tr("%n to confirm", nullptr, counts[int(CheckStatus::Manual)]);
-            if (counts[int(CheckStatus::Unknown)])
-                parts << tr("%n unknown", nullptr, counts[int(CheckStatus::Unknown)]);
-            if (parts.isEmpty()) return tr("all passed");
-            return parts.join(QStringLiteral(", "));
+    case Qt::AccessibleTextRole:
+        if (column == TitleColumn) {
+            const QString sum = groupSummary(g);
+            return sum.isEmpty() ? groupTitle(grp.table) : QStringLiteral("%1   ·   %2").arg(groupTitle(grp.table), sum);
         }
         return {};
     case Qt::FontRole: {
@@ -211,9 +215,6 @@ QVariant CheckModel::groupData(int g, int column, int role) const {
         f.setBold(true);
         return f;
     }
-    case Qt::AccessibleTextRole:
-        if (column == TitleColumn) return groupTitle(grp.table);
-        return groupData(g, column, Qt::DisplayRole);
     case IsGroupRole: return true;
     case StatusRole: return -2;
     case GroupRole: return grp.table;
@@ -254,7 +255,7 @@ QVariant CheckModel::rowData(const Row& r, int column, int role) const {
         if (column == TitleColumn) return blank ? r.title : tr("%1: %2").arg(r.title, statusText(status));
         return rowData(r, column, Qt::DisplayRole);
     case Qt::CheckStateRole:
-        if (column == TitleColumn && r.level == QLatin1String("manual"))
+        if (column == StatusColumn && r.level == QLatin1String("manual") && !blank)
             return r.confirmed ? Qt::Checked : Qt::Unchecked;
         return {};
     case IdRole: return r.id;
@@ -276,7 +277,7 @@ QVariant CheckModel::data(const QModelIndex& index, int role) const {
 
 bool CheckModel::setData(const QModelIndex& index, const QVariant& value, int role) {
     if (!index.isValid() || index.internalId() == kGroupId || role != Qt::CheckStateRole ||
-        index.column() != TitleColumn)
+        index.column() != StatusColumn)
         return false;
     Row& r = groups_[int(index.internalId())].rows[index.row()];
     if (r.level != QLatin1String("manual")) return false;
@@ -291,7 +292,7 @@ bool CheckModel::setData(const QModelIndex& index, const QVariant& value, int ro
 Qt::ItemFlags CheckModel::flags(const QModelIndex& index) const {
     if (!index.isValid()) return Qt::NoItemFlags;
     Qt::ItemFlags f = Qt::ItemIsEnabled | Qt::ItemIsSelectable;
-    if (index.internalId() != kGroupId && index.column() == TitleColumn &&
+    if (index.internalId() != kGroupId && index.column() == StatusColumn &&
         groups_[int(index.internalId())].rows[index.row()].level == QLatin1String("manual"))
         f |= Qt::ItemIsUserCheckable;
     return f;

@@ -1,6 +1,6 @@
 // The checklist as a two-level model: the four groups of the catalogue (Table 1, Table 2, Other, Extra), each
 // with one row per check. Rows start as "checking…" and take their final status as results arrive. Manual
-// checks are user-checkable in the first column (the confirmation).
+// checks are user-checkable in the status column (the confirmation).
 #pragma once
 
 #include <QAbstractItemModel>
@@ -26,7 +26,7 @@ public:
         GroupRole,                 // QString "1" "2" "other" "extra"
         LevelRole,                 // QString "required" ...
         IsGroupRole,               // bool
-        ConfirmableRole,           // bool: a manual check the user can confirm
+        ConfirmableRole,           // bool: a manual check the user can confirm (check box in StatusColumn)
     };
 
     explicit CheckModel(QObject* parent = nullptr);
@@ -70,6 +70,7 @@ private:
         QVector<Row> rows;
     };
     QVariant groupData(int g, int column, int role) const;
+    QString groupSummary(int g) const;
     QVariant rowData(const Row& r, int column, int role) const;
     void emitRowChanged(int g, int row);
     std::pair<int, int> locate(const QString& id) const;

@@ -4,6 +4,7 @@
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
 #include <QProgressBar>
@@ -94,7 +95,7 @@ CheckDetails::CheckDetails(Session* session, QWidget* parent) : QWidget(parent),
     rule_ = wrapLabel(content_);
     rule_->setForegroundRole(QPalette::PlaceholderText);
     lay->addWidget(rule_);
-    message_ = wrapLabel(content_);
+    message_ = new TextBlock(content_);
     message_->setAccessibleName(tr("Finding"));
     lay->addWidget(message_);
 
@@ -103,8 +104,7 @@ CheckDetails::CheckDetails(Session* session, QWidget* parent) : QWidget(parent),
     hf.setBold(true);
     evidenceHeading_->setFont(hf);
     lay->addWidget(evidenceHeading_);
-    evidence_ = wrapLabel(content_);
-    evidence_->setTextFormat(Qt::RichText);
+    evidence_ = new TextBlock(content_);
     evidence_->setAccessibleName(tr("Evidence"));
     lay->addWidget(evidence_);
 
@@ -148,9 +148,7 @@ CheckDetails::CheckDetails(Session* session, QWidget* parent) : QWidget(parent),
     lay->addWidget(passwordBox_);
     connect(password_, &QLineEdit::textEdited, this, &CheckDetails::passwordEdited);
 
-    fixText_ = wrapLabel(content_);
-    fixText_->setTextFormat(Qt::RichText);
-    fixText_->setOpenExternalLinks(false);
+    fixText_ = new TextBlock(content_);
     fixText_->setAccessibleName(tr("How to fix"));
     fix_ = new Expander(tr("How to fix"), fixText_, content_);
     lay->addWidget(fix_);
@@ -193,9 +191,9 @@ QString CheckDetails::passwordFeedback() const {
 
 QString CheckDetails::text() const {
     if (id_.isEmpty()) return placeholder_->text();
-    QStringList out{title_->text(), statusLine_->text(), rule_->text(), message_->text()};
-    if (!evidence_->isHidden()) out << evidenceHeading_->text() << QTextDocumentFragment::fromHtml(evidence_->text()).toPlainText();
-    out << fix_->button()->text() << QTextDocumentFragment::fromHtml(fixText_->text()).toPlainText();
+    QStringList out{title_->text(), statusLine_->text(), rule_->text(), message_->toPlainText()};
+    if (!evidence_->isHidden()) out << evidenceHeading_->text() << evidence_->toPlainText();
+    out << fix_->button()->text() << fixText_->toPlainText();
     return out.join(QLatin1Char('\n'));
 }
 
@@ -216,15 +214,15 @@ void CheckDetails::refresh() {
     statusLine_->setText(QStringLiteral("%1 · %2 · %3 · %4").arg(statusWord, levelText(level), tableName(table), id_));
     statusLine_->setAccessibleName(tr("Status: %1").arg(statusWord));
     rule_->setText(def ? qs(def->rule) : r ? qs(r->rule) : QString());
-    message_->setText(r ? qs(r->message) : running ? tr("Still checking…") : QString());
+    message_->setPlainText(r ? qs(r->message) : running ? tr("Still checking…") : QString());
 
     const bool hasEvidence = r && !r->evidence.empty();
     evidenceHeading_->setVisible(hasEvidence);
     evidence_->setVisible(hasEvidence);
     if (hasEvidence) {
-        QString html = QStringLiteral("<ul style=\"margin-left:-20px\">");
+        QString html = QStringLiteral("<ul style=\"margin-left:-24px\">");
         for (const auto& e : r->evidence) html += QStringLiteral("<li>%1</li>").arg(htmlEscape(e));
-        evidence_->setText(html + QStringLiteral("</ul>"));
+        evidence_->setHtml(html + QStringLiteral("</ul>"));
     } else {
         evidence_->clear();
     }
@@ -239,7 +237,7 @@ void CheckDetails::refresh() {
         if (steps.empty()) {
             fix = QStringLiteral("<p>%1</p>").arg(tr("No steps are listed for this check."));
         } else {
-            fix = QStringLiteral("<ol style=\"margin-left:-20px\">");
+            fix = QStringLiteral("<ol style=\"margin-left:-24px\">");
             for (const auto& s : steps) fix += QStringLiteral("<li>%1</li>").arg(htmlEscape(s));
             fix += QStringLiteral("</ol>");
         }
@@ -254,7 +252,7 @@ void CheckDetails::refresh() {
                    .arg(tr("Documentation:"), where,
                         extra.isEmpty() ? QString() : QStringLiteral(" — ") + extra.join(QStringLiteral(", ")));
     }
-    fixText_->setText(fix);
+    fixText_->setHtml(fix);
     if (r && r->status != CheckStatus::Pass && r->status != CheckStatus::Info && !fix_->isExpanded())
         fix_->setExpanded(true);
 
@@ -335,12 +333,15 @@ ChecklistPage::ChecklistPage(Session* session, QWidget* parent)
     view_->header()->setStretchLastSection(true);
     view_->header()->setSectionResizeMode(CheckModel::TitleColumn, QHeaderView::Interactive);
     view_->header()->setSectionResizeMode(CheckModel::StatusColumn, QHeaderView::Interactive);
-    view_->setColumnWidth(CheckModel::TitleColumn, 360);
-    view_->setColumnWidth(CheckModel::StatusColumn, 110);
-    view_->expandAll();
+    const QFontMetrics fm(view_->font());
+    view_->setColumnWidth(CheckModel::TitleColumn, fm.horizontalAdvance(QLatin1Char('x')) * 44 + 40);
+    view_->setColumnWidth(CheckModel::StatusColumn, fm.horizontalAdvance(tr("Confirm")) + 56);
+    view_->installEventFilter(this);
+    spanGroups();
 
     auto* scroll = new QScrollArea(splitter_);
     scroll->setWidgetResizable(true);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     scroll->setFrameShape(QFrame::StyledPanel);
     details_ = new CheckDetails(session_, scroll);
     scroll->setWidget(details_);
@@ -351,7 +352,7 @@ ChecklistPage::ChecklistPage(Session* session, QWidget* parent)
     splitter_->setStretchFactor(1, 2);
     splitter_->setChildrenCollapsible(false);
     if (!splitter_->restoreState(settings::splitterState(QStringLiteral("checklist"))))
-        splitter_->setSizes({620, 420});
+        splitter_->setSizes({560, 360});
     body()->addWidget(splitter_, 1);
 
     setTabOrder(recheck_, view_);
@@ -365,7 +366,7 @@ ChecklistPage::ChecklistPage(Session* session, QWidget* parent)
     connect(view_->selectionModel(), &QItemSelectionModel::currentChanged, this,
             [this](const QModelIndex& cur) { details_->showCheck(cur.data(CheckModel::IdRole).toString()); });
     connect(model_, &CheckModel::confirmationToggled, session_, &Session::setConfirmed);
-    connect(model_, &QAbstractItemModel::modelReset, view_, &QTreeView::expandAll);
+    connect(model_, &QAbstractItemModel::modelReset, this, &ChecklistPage::spanGroups);
 
     connect(session_, &Session::openStarted, this, [this] {
         model_->reset(false);
@@ -406,6 +407,29 @@ ChecklistPage::ChecklistPage(Session* session, QWidget* parent)
             [this] { model_->setConfirmed(session_->confirmations().confirmed); });
     updateBusy();
     updateBanner();
+}
+
+void ChecklistPage::spanGroups() {
+    for (int g = 0; g < model_->rowCount(); ++g) view_->setFirstColumnSpanned(g, QModelIndex(), true);
+    view_->expandAll();
+}
+
+bool ChecklistPage::eventFilter(QObject* watched, QEvent* event) {
+    // Space on a row that needs a confirmation ticks its check box (which sits in the status column).
+    if (watched == view_ && event->type() == QEvent::KeyPress) {
+        auto* ke = static_cast<QKeyEvent*>(event);
+        const QModelIndex cur = view_->currentIndex();
+        if ((ke->key() == Qt::Key_Space || ke->key() == Qt::Key_Select) && cur.isValid() &&
+            cur.data(CheckModel::ConfirmableRole).toBool()) {
+            const QModelIndex box = cur.siblingAtColumn(CheckModel::StatusColumn);
+            if (box.data(Qt::CheckStateRole).isValid()) {
+                const bool on = box.data(Qt::CheckStateRole).toInt() == Qt::Checked;
+                model_->setData(box, on ? Qt::Unchecked : Qt::Checked, Qt::CheckStateRole);
+            }
+            return true;
+        }
+    }
+    return WizardPage::eventFilter(watched, event);
 }
 
 void ChecklistPage::onChecksStarted() {

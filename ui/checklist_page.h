@@ -45,11 +45,11 @@ private:
     QLabel* statusIcon_;
     QLabel* statusLine_;
     QLabel* rule_;
-    QLabel* message_;
+    TextBlock* message_;
     QLabel* evidenceHeading_;
-    QLabel* evidence_;
+    TextBlock* evidence_;
     Expander* fix_;
-    QLabel* fixText_;
+    TextBlock* fixText_;
     QCheckBox* confirm_;
     QWidget* passwordBox_;
     QLineEdit* password_;
@@ -78,7 +78,9 @@ public:
     void saveState() const;
 
 private:
+    bool eventFilter(QObject* watched, QEvent* event) override;
     void onChecksStarted();
+    void spanGroups();
     void onCheckUpdated(const QString& id);
     void updateBanner();
     void updateBusy();

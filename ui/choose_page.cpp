@@ -5,6 +5,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
+#include <QGridLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -24,15 +25,17 @@ ChoosePage::ChoosePage(Session* session, QWidget* parent)
     : WizardPage(tr("Choose the disk image"),
                  tr("Pick the exported disk of the Windows VM. It is only read, never changed."), parent),
       session_(session) {
-    auto* columns = new QHBoxLayout;
-    columns->setSpacing(18);
-    body()->addLayout(columns, 1);
+    auto* grid = new QGridLayout;
+    grid->setHorizontalSpacing(18);
+    grid->setVerticalSpacing(8);
+    body()->addLayout(grid, 1);
 
     // Left: where the image comes from.
     auto* left = new QVBoxLayout;
     left->setSpacing(8);
     drop_ = new DropArea(this);
-    left->addWidget(drop_, 1);
+    drop_->setMaximumHeight(300);
+    left->addWidget(drop_, 3);
 
     auto* pathLabel = new QLabel(tr("Image &file:"), this);
     pathEdit_ = new QLineEdit(this);
@@ -51,15 +54,21 @@ ChoosePage::ChoosePage(Session* session, QWidget* parent)
     auto* recentLabel = new QLabel(tr("&Recent images:"), this);
     recent_ = new QListWidget(this);
     recent_->setAccessibleName(tr("Recent images"));
-    recent_->setMaximumHeight(150);
     recent_->setUniformItemSizes(true);
+    recent_->setTextElideMode(Qt::ElideMiddle);
     recentLabel->setBuddy(recent_);
     left->addWidget(recentLabel);
-    left->addWidget(recent_);
-    columns->addLayout(left, 5);
+    left->addWidget(recent_, 2);
+    auto* leftBox = new QWidget(this);
+    leftBox->setLayout(left);
+    left->setContentsMargins(0, 0, 0, 0);
+    grid->addWidget(leftBox, 0, 0);
 
     // Right: what the image is.
-    auto* right = new QVBoxLayout;
+    auto* rightBox = new QWidget(this);
+    rightBox->setMinimumWidth(fontMetrics().horizontalAdvance(QLatin1Char('x')) * 50);
+    auto* right = new QVBoxLayout(rightBox);
+    right->setContentsMargins(0, 0, 0, 0);
     right->setSpacing(8);
     infoBox_ = new QGroupBox(tr("Image"), this);
     form_ = new QFormLayout(infoBox_);
@@ -104,7 +113,9 @@ ChoosePage::ChoosePage(Session* session, QWidget* parent)
     right->addWidget(error_);
     right->addWidget(warnings_);
     right->addStretch(1);
-    columns->addLayout(right, 4);
+    grid->addWidget(rightBox, 0, 1);
+    grid->setColumnStretch(0, 3);
+    grid->setColumnStretch(1, 2);
 
     setTabOrder(drop_->chooseButton(), pathEdit_);
     setTabOrder(pathEdit_, openButton);

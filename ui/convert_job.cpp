@@ -241,6 +241,10 @@ ConvertOutcome runConversion(const ConvertRequest& req, Progress& progress) {
         res.outputs << req.output;
         if (wantBitmap) res.outputs << qs(mf);
     }
+    for (const QString& o : res.outputs) {
+        const auto size = fs::file_size(utf8(o), ec);
+        res.sizes << (ec ? qint64(-1) : qint64(size));
+    }
     res.ok = true;
     res.manifest = qs(manifestPath);
     res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

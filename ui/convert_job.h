@@ -36,6 +36,7 @@ struct ConvertOutcome {
     bool cancelled = false;
     QString error;
     QStringList outputs; // image first, then the bitmap
+    QList<qint64> sizes; // of outputs (bytes; -1 unknown)
     QString manifest;
     bool verified = false;
     double seconds = 0;

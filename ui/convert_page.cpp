@@ -208,7 +208,7 @@ void ConvertPage::enterPage() {
 bool ConvertPage::isComplete() const { return !job_->running(); }
 
 QString ConvertPage::outputPath() const {
-    const auto input = session_->input();
+    const auto input = session_->sourceInput();
     if (!input || folder_->text().trimmed().isEmpty()) return {};
     return outputPathFor(*input, session_->diskIndex(), QDir::fromNativeSeparators(folder_->text().trimmed()),
                          zvhd2_->isChecked() ? ConvertRequest::Target::Zvhd2 : ConvertRequest::Target::Raw);
@@ -216,7 +216,7 @@ QString ConvertPage::outputPath() const {
 
 ConvertRequest ConvertPage::request() const {
     ConvertRequest r;
-    r.input = session_->input();
+    r.input = session_->sourceInput();
     r.disk = session_->diskIndex();
     r.target = zvhd2_->isChecked() ? ConvertRequest::Target::Zvhd2 : ConvertRequest::Target::Raw;
     r.output = outputPath();
@@ -234,7 +234,17 @@ void ConvertPage::refreshTools() {
     track(QtConcurrent::run([this, given, gen] {
         auto r = locate_qemu_img_hw(utf8(given));
         const bool ok = bool(r);
-        const QString text = ok ? qs(*r) : qs(r.error().describe());
+        QString text;
+        if (ok) text = qs(*r);
+#ifdef _WIN32
+        else text = tr("qemu-img-hw exists for Linux x86-64 only: use RAW + bitmap.");
+#else
+        else if (given.isEmpty())
+            text = tr("qemu-img-hw was not found on PATH. It comes with the cloud's fast-import tool package (Linux "
+                      "x86-64 only); set its path under Tools.");
+        else text = tr("%1 is not an executable file; set the path of qemu-img-hw under Tools.")
+                        .arg(QDir::toNativeSeparators(given));
+#endif
         QMetaObject::invokeMethod(this, [this, ok, text, gen] {
             if (gen != toolGen_) return;
             zvhd2Available_ = ok;
@@ -254,7 +264,7 @@ void ConvertPage::refreshTools() {
 }
 
 void ConvertPage::refreshSpace() {
-    const auto input = session_->input();
+    const auto input = session_->sourceInput();
     const QString folder = QDir::fromNativeSeparators(folder_->text().trimmed());
     if (!input || input->disks.empty() || folder.isEmpty()) {
         space_->setText(QStringLiteral("–"));
@@ -307,7 +317,7 @@ void ConvertPage::chooseFolder() {
 }
 
 void ConvertPage::updateControls() {
-    const auto input = session_->input();
+    const auto input = session_->sourceInput();
     const bool running = job_->running();
     const bool haveDisk = input && !input->disks.empty();
     const bool ova = input && input->detection.format == "ova";

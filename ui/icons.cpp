@@ -143,6 +143,34 @@ QString levelText(const std::string& level) {
     return QString::fromStdString(level);
 }
 
+QIcon stepIcon(int number, const QPalette& palette) {
+    QIcon icon;
+    const QString text = QString::number(number);
+    for (auto mode : {QIcon::Normal, QIcon::Selected, QIcon::Disabled}) {
+        QColor c = palette.color(QPalette::Active, QPalette::WindowText);
+        if (mode == QIcon::Selected) c = palette.color(QPalette::Active, QPalette::HighlightedText);
+        if (mode == QIcon::Disabled) c = palette.color(QPalette::Disabled, QPalette::WindowText);
+        for (qreal dpr : {1.0, 2.0}) {
+            const int px = 20;
+            QPixmap pm(QSize(px, px) * dpr);
+            pm.setDevicePixelRatio(dpr);
+            pm.fill(Qt::transparent);
+            QPainter p(&pm);
+            p.setRenderHint(QPainter::Antialiasing);
+            p.setPen(QPen(c, 1.4));
+            p.drawEllipse(QRectF(1.2, 1.2, px - 2.4, px - 2.4));
+            QFont f;
+            f.setPixelSize(11);
+            f.setBold(true);
+            p.setFont(f);
+            p.drawText(QRectF(0, 0, px, px), Qt::AlignCenter, text);
+            p.end();
+            icon.addPixmap(pm, mode);
+        }
+    }
+    return icon;
+}
+
 QIcon appIcon() {
     static const QIcon icon = [] {
         const QString path = QStringLiteral(":/imgprep/icons/imgprep.svg");

@@ -5,6 +5,7 @@
 #include <QColor>
 #include <QCoreApplication>
 #include <QIcon>
+#include <QPalette>
 #include <QString>
 
 #include <optional>
@@ -22,6 +23,9 @@ QIcon checkingIcon(int step);
 QColor statusColor(RowStatus status);
 QString statusText(RowStatus status);     // "Pass", "Fail", "Warning", "Info", "Confirm", "Unknown", "Checking…"
 QString levelText(const std::string& level); // "required", "advised", "optional", "manual" (translated)
+
+// A step number in a ring, in the palette's text colours (normal and selected), for the step list.
+QIcon stepIcon(int number, const QPalette& palette);
 
 QIcon appIcon();
 QIcon diskPicture();

@@ -57,10 +57,13 @@ RemediationPage::RemediationPage(Session* session, QWidget* parent)
     save_->setAccessibleName(tr("Save the script to a file"));
     copy_->setAutoDefault(false);
     save_->setAutoDefault(false);
+    copy_->setSizePolicy(QSizePolicy::Maximum, QSizePolicy::Fixed);
+    save_->setSizePolicy(QSizePolicy::Maximum, QSizePolicy::Fixed);
     status_ = new InlineMessage(this);
     row->addWidget(copy_);
     row->addWidget(save_);
-    row->addWidget(status_, 1);
+    row->addWidget(status_, 10);
+    row->addStretch(1);
     body()->addLayout(row);
 
     setTabOrder(sysprep_, editor_);

@@ -98,6 +98,11 @@ void Session::finishRun(std::uint64_t gen) {
 void Session::open(const QString& path, const QString& derivedFrom) {
     const QString abs = QFileInfo(path).absoluteFilePath();
     const bool sameImage = abs == path_ || !derivedFrom.isEmpty();
+    if (!derivedFrom.isEmpty()) {
+        if (!sourceInput_) sourceInput_ = input_; // keep the original for further conversions
+    } else if (abs != path_) {
+        sourceInput_.reset();
+    }
     cancelRuns();
     ++gen_;
     if (!sameImage) {
@@ -167,7 +172,7 @@ void Session::onOpened(std::uint64_t gen, std::shared_ptr<Result<OpenedInput>> r
         notice_ = qs(input->detection.message);
     }
     input_ = std::move(input);
-    if (diskIndex_ >= int(input_->disks.size())) diskIndex_ = 0;
+    if (diskIndex_ >= int(sourceInput()->disks.size())) diskIndex_ = 0;
     log::info(QStringLiteral("opened %1: %2, %3 disk(s), file %4 bytes")
                   .arg(path_, qs(input_->detection.format))
                   .arg(input_->disks.size())
@@ -195,6 +200,7 @@ void Session::clear() {
     error_.clear();
     notice_.clear();
     input_.reset();
+    sourceInput_.reset();
     inspection_.reset();
     ordered_.clear();
     byId_.clear();
@@ -264,7 +270,7 @@ void Session::onInspected(std::uint64_t gen, std::shared_ptr<const Inspection> i
     inspection_ = std::move(insp);
     percent_ = 100;
     emit inspectionProgress(100);
-    if (!diskChosen_ && inspection_->facts.disks > 1) {
+    if (!diskChosen_ && derivedFrom_.isEmpty() && inspection_->facts.disks > 1) {
         diskIndex_ = std::clamp(inspection_->facts.windows_disk_index, 0, inspection_->facts.disks - 1);
         emit diskIndexChanged(diskIndex_);
     }
@@ -379,7 +385,8 @@ void Session::setPasswordReport(std::optional<PasswordReport> report) {
 }
 
 void Session::setDiskIndex(int index) {
-    if (!input_ || index < 0 || index >= int(input_->disks.size())) return;
+    const auto src = sourceInput();
+    if (!src || index < 0 || index >= int(src->disks.size())) return;
     diskChosen_ = true;
     if (diskIndex_ == index) return;
     diskIndex_ = index;

@@ -33,6 +33,7 @@ struct ConversionRecord {
     QString target;       // "raw" or "zvhd2"
     QStringList outputs;  // image, bitmap (RAW), in that order
     QString manifest;     // OUT.manifest.json
+    QList<qint64> sizes; // of outputs, -1 unknown
     bool verified = false;
     double seconds = 0;
 };
@@ -68,6 +69,9 @@ public:
     QString error() const { return error_; }
     QString notice() const { return notice_; } // opened, but the contents cannot be inspected (ZVHD2, ...)
     std::shared_ptr<const OpenedInput> input() const { return input_; }
+    // What a conversion reads: the image the user chose, also after the checklist moved on to a converted
+    // output (then input() is the output and this is still the original).
+    std::shared_ptr<const OpenedInput> sourceInput() const { return sourceInput_ ? sourceInput_ : input_; }
     int diskIndex() const { return diskIndex_; }
     void setDiskIndex(int index);
 
@@ -146,6 +150,7 @@ private:
     State state_ = State::Empty;
     QString path_, derivedFrom_, error_, notice_;
     std::shared_ptr<const OpenedInput> input_;
+    std::shared_ptr<const OpenedInput> sourceInput_; // set while input_ is a converted output
     std::shared_ptr<const Inspection> inspection_;
     std::vector<CheckResult> ordered_;            // catalogue order, complete once Checked
     std::map<std::string, std::size_t> byId_;    // index into ordered_

@@ -39,6 +39,8 @@ SummaryPage::SummaryPage(Session* session, QWidget* parent)
     auto* outBox = new QGroupBox(tr("Conversion outputs"), this);
     auto* ol = new QVBoxLayout(outBox);
     outputs_ = new QListWidget(outBox);
+    outputs_->setWordWrap(true);
+    outputs_->setTextElideMode(Qt::ElideMiddle);
     outputs_->setAccessibleName(tr("Conversion outputs"));
     ol->addWidget(outputs_);
     openFolder_ = new QPushButton(tr("Open output &folder"), outBox);
@@ -168,6 +170,7 @@ void SummaryPage::refresh() {
         setFact(tr("Register as"), s.register_os.empty() ? tr("(OS not recognised)") : qs(s.register_os));
         setFact(tr("Boot mode to select"), s.register_boot_mode.empty() ? tr("unknown") : qs(s.register_boot_mode));
         setFact(tr("Import path"), VerdictBanner::importPathText(s));
+        if (!VerdictBanner::systemDiskText(s).isEmpty()) setFact(tr("System disk size"), VerdictBanner::systemDiskText(s));
         if (!s.blockers.empty()) {
             QStringList b;
             for (const auto& id : s.blockers) {
@@ -196,15 +199,29 @@ void SummaryPage::refresh() {
 
     outputs_->clear();
     if (const auto& c = session_->conversion()) {
-        for (const QString& o : c->outputs) {
-            auto* item = new QListWidgetItem(statusIcon(CheckStatus::Pass), QDir::toNativeSeparators(o), outputs_);
+        for (int i = 0; i < c->outputs.size(); ++i) {
+            const QString& o = c->outputs[i];
+            const qint64 size = i < c->sizes.size() ? c->sizes[i] : -1;
+            const QString name = QFileInfo(o).fileName();
+            auto* item = new QListWidgetItem(statusIcon(CheckStatus::Pass),
+                                             size >= 0 ? tr("%1 — %2").arg(name, bytesText(std::uint64_t(size))) : name,
+                                             outputs_);
             item->setData(Qt::UserRole, o);
+            item->setToolTip(QDir::toNativeSeparators(o));
         }
         if (!c->manifest.isEmpty()) {
-            auto* item = new QListWidgetItem(QDir::toNativeSeparators(c->manifest), outputs_);
+            auto* item = new QListWidgetItem(statusIcon(CheckStatus::Info),
+                                             tr("%1 (what was converted, with checksums)").arg(QFileInfo(c->manifest).fileName()),
+                                             outputs_);
             item->setData(Qt::UserRole, c->manifest);
+            item->setToolTip(QDir::toNativeSeparators(c->manifest));
         }
-        if (c->verified) new QListWidgetItem(tr("Verified: same content as the source (SHA-256)."), outputs_);
+        if (c->verified)
+            new QListWidgetItem(statusIcon(CheckStatus::Pass), tr("Verified: same content as the source (SHA-256)."),
+                                outputs_);
+        if (!c->outputs.isEmpty())
+            new QListWidgetItem(tr("Folder: %1").arg(QDir::toNativeSeparators(QFileInfo(c->outputs.first()).absolutePath())),
+                                outputs_);
     } else {
         auto* item = new QListWidgetItem(tr("No conversion made."), outputs_);
         item->setFlags(Qt::NoItemFlags);

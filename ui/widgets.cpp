@@ -11,6 +11,10 @@
 #include <QPushButton>
 #include <QStyle>
 #include <QUrl>
+#include <QAbstractTextDocumentLayout>
+#include <cmath>
+#include <QResizeEvent>
+#include <QTextDocument>
 #include <QVBoxLayout>
 
 #include "formatting.h"
@@ -122,14 +126,15 @@ void VerdictBanner::showError(const QString& message) {
 }
 
 QString VerdictBanner::importPathText(const Summary& s) {
-    QString path;
-    if (s.import_path == "direct") path = tr("Import path: direct import (image file up to 128 GiB)");
-    else if (s.import_path == "fast") path = tr("Import path: fast import (RAW or ZVHD2 file, 128 GiB to 1 TiB)");
-    else if (s.import_path == "unsupported") path = tr("Import path: none — the image is larger than 1 TiB");
-    else path = tr("Import path: unknown (the size is not known)");
+    if (s.import_path == "direct") return tr("direct import (image file up to 128 GiB)");
+    if (s.import_path == "fast") return tr("fast import (RAW or ZVHD2 file, 128 GiB to 1 TiB)");
+    if (s.import_path == "unsupported") return tr("none — the image is larger than 1 TiB");
+    return tr("unknown (the size is not known)");
+}
+
+QString VerdictBanner::systemDiskText(const Summary& s) {
     const auto gb = s.console_system_disk_gb ? s.console_system_disk_gb : s.min_system_disk_gb;
-    if (gb) path += QStringLiteral(" · ") + tr("system disk at least %1 GB").arg(*gb);
-    return path;
+    return gb ? tr("at least %1 GB").arg(*gb) : QString();
 }
 
 QString VerdictBanner::verdictHeadline(const Summary& s) {
@@ -142,7 +147,9 @@ QString VerdictBanner::verdictHeadline(const Summary& s) {
 void VerdictBanner::showSummary(const Summary& s) {
     verdict_ = qs(s.verdict);
     QStringList lines;
-    lines << importPathText(s);
+    QString path = tr("Import path: %1").arg(importPathText(s));
+    if (!systemDiskText(s).isEmpty()) path += QStringLiteral(" · ") + tr("system disk %1").arg(systemDiskText(s));
+    lines << path;
     if (!s.register_os.empty() || !s.register_boot_mode.empty()) {
         lines << tr("Register as: %1, boot mode %2")
                      .arg(s.register_os.empty() ? tr("(OS not recognised)") : qs(s.register_os),
@@ -292,6 +299,39 @@ void DropArea::paintEvent(QPaintEvent*) {
     pen.setStyle(Qt::DashLine);
     p.setPen(pen);
     p.drawPath(path);
+}
+
+// ---- TextBlock -----------------------------------------------------------------------------------------
+
+TextBlock::TextBlock(QWidget* parent) : QTextBrowser(parent) {
+    setFrameShape(QFrame::NoFrame);
+    setReadOnly(true);
+    setOpenLinks(false);
+    setTabChangesFocus(true);
+    setFocusPolicy(Qt::StrongFocus);
+    setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    setWordWrapMode(QTextOption::WrapAtWordBoundaryOrAnywhere);
+    setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+    viewport()->setAutoFillBackground(false);
+    setAutoFillBackground(false);
+    document()->setDocumentMargin(0);
+    connect(document()->documentLayout(), &QAbstractTextDocumentLayout::documentSizeChanged, this,
+            &TextBlock::updateHeight);
+}
+
+QSize TextBlock::sizeHint() const { return {200, height()}; }
+QSize TextBlock::minimumSizeHint() const { return {60, height()}; }
+
+void TextBlock::resizeEvent(QResizeEvent* e) {
+    QTextBrowser::resizeEvent(e);
+    if (e->size().width() != e->oldSize().width()) updateHeight();
+}
+
+void TextBlock::updateHeight() {
+    document()->setTextWidth(viewport()->width());
+    const int h = int(std::ceil(document()->size().height())) + 2;
+    if (h != height()) setFixedHeight(h);
 }
 
 // ---- Expander ------------------------------------------------------------------------------------------

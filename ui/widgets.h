@@ -6,6 +6,7 @@
 #include <QIcon>
 #include <QLabel>
 #include <QString>
+#include <QTextBrowser>
 #include <QToolButton>
 #include <QWidget>
 
@@ -76,7 +77,8 @@ public:
     void showSummary(const Summary& summary);
     QString verdict() const { return verdict_; } // "", "checking", "error", or Summary::verdict
 
-    static QString importPathText(const Summary& s);
+    static QString importPathText(const Summary& s); // "direct import (image file up to 128 GiB)"
+    static QString systemDiskText(const Summary& s); // "at least 40 GB"
     static QString verdictHeadline(const Summary& s);
 
 private:
@@ -123,6 +125,22 @@ protected:
 private:
     bool hover_ = false;
     QPushButton* choose_;
+};
+
+// Read-only rich text without frame or scroll bars that grows to the height of its content and wraps long
+// words anywhere (registry paths, GUIDs): evidence and fix steps in a narrow pane.
+class TextBlock : public QTextBrowser {
+    Q_OBJECT
+public:
+    explicit TextBlock(QWidget* parent = nullptr);
+    QSize sizeHint() const override;
+    QSize minimumSizeHint() const override;
+
+protected:
+    void resizeEvent(QResizeEvent* e) override;
+
+private:
+    void updateHeight();
 };
 
 // A disclosure button ("▸ How to fix") that shows or hides a content widget.

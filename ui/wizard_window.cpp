@@ -51,7 +51,7 @@ WizardWindow::WizardWindow(QWidget* parent) : QMainWindow(parent), session_(new 
     steps_->setFixedWidth(210);
     steps_->setBackgroundRole(QPalette::AlternateBase);
     steps_->setAutoFillBackground(true);
-    steps_->setIconSize(QSize(18, 18));
+    steps_->setIconSize(QSize(20, 20));
     steps_->setSpacing(2);
     QFont sf = steps_->font();
     sf.setPointSizeF(sf.pointSizeF() * 1.05);
@@ -106,7 +106,7 @@ WizardWindow::WizardWindow(QWidget* parent) : QMainWindow(parent), session_(new 
 
     const QStringList names = {tr("Choose image"), tr("Checklist"), tr("Fix the VM"), tr("Convert"), tr("Summary")};
     for (int i = 0; i < names.size(); ++i) {
-        auto* item = new QListWidgetItem(QStringLiteral("%1   %2").arg(i + 1).arg(names[i]), steps_);
+        auto* item = new QListWidgetItem(names[i], steps_);
         item->setSizeHint(QSize(0, 38));
         item->setData(Qt::AccessibleTextRole, tr("Step %1: %2").arg(i + 1).arg(names[i]));
     }
@@ -260,11 +260,10 @@ void WizardWindow::updateNavigation() {
                   : sum->verdict == "not_ready" ? statusIcon(CheckStatus::Fail)
                                                 : statusIcon(CheckStatus::Warn);
     }
-    steps_->item(ChecklistStep)->setIcon(verdict);
+    for (int i = 0; i < steps_->count(); ++i) steps_->item(i)->setIcon(stepIcon(i + 1, steps_->palette()));
+    if (!verdict.isNull()) steps_->item(ChecklistStep)->setIcon(verdict);
     if (const auto& c = session_->conversion(); c && !c->outputs.isEmpty())
         steps_->item(ConvertStep)->setIcon(statusIcon(CheckStatus::Pass));
-    else
-        steps_->item(ConvertStep)->setIcon(QIcon());
 }
 
 void WizardWindow::updateTitle() {
@@ -302,6 +301,7 @@ void WizardWindow::onConversionFinished(const ConvertOutcome& outcome, const Con
     rec.source = session_->derivedFrom().isEmpty() ? session_->path() : session_->derivedFrom();
     rec.target = request.target == ConvertRequest::Target::Raw ? QStringLiteral("raw") : QStringLiteral("zvhd2");
     rec.outputs = outcome.outputs;
+    rec.sizes = outcome.sizes;
     rec.manifest = outcome.manifest;
     rec.verified = outcome.verified;
     rec.seconds = outcome.seconds;
@@ -361,6 +361,11 @@ void WizardWindow::closeEvent(QCloseEvent* e) {
     saveWindowState();
     log::info(QStringLiteral("window closed"));
     QMainWindow::closeEvent(e);
+}
+
+void WizardWindow::changeEvent(QEvent* e) {
+    QMainWindow::changeEvent(e);
+    if (e->type() == QEvent::PaletteChange) updateNavigation();
 }
 
 void WizardWindow::dragEnterEvent(QDragEnterEvent* e) {

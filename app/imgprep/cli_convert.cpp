@@ -94,7 +94,7 @@ Json output_entry(const std::string& role, const std::string& path) {
 
 int cmd_convert(const std::vector<std::string>& argv) {
     auto parsed = parse(argv, {"--to", "-o", "--output", "--bitmap-tool", "--qemu-img-hw", "--disk", "--bitmap-block-size"},
-                        {"--bitmap", "--verify", "--force", "--quiet"});
+                        {"--bitmap", "--verify", "--force", "--quiet", "--no-sync"});
     if (!parsed) return fail(parsed.error());
     Args& a = *parsed;
     if (a.positional.size() != 1) {
@@ -173,6 +173,7 @@ int cmd_convert(const std::vector<std::string>& argv) {
     RawConvertOptions ro;
     ro.output = out;
     ro.overwrite = force;
+    ro.sync = a.flags.count("--no-sync") == 0;
     ro.bitmap = want_bitmap && !a.values.count("--bitmap-tool");
     if (a.values.count("--bitmap-block-size")) {
         auto bs = parse_size(a.values["--bitmap-block-size"]);

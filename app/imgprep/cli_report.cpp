@@ -1,5 +1,7 @@
-// imgprep report IMAGE [--pdf OUT.pdf] [--html OUT.html] [--json OUT.json] [--manifest CONVERSION.manifest.json]
-//                [--page-size a4|letter] [--confirm ID]... [--confirmed-by NAME] [--checksum sha256] [--force]
+// imgprep report IMAGE [--pdf OUT.pdf] [--html OUT.html] [--json OUT.json] [--manifest
+// CONVERSION.manifest.json]
+//                [--page-size a4|letter] [--confirm ID]... [--confirmed-by NAME] [--checksum sha256]
+//                [--force]
 // Exit 0 when every requested report was written (whatever the verdict), 2 on error.
 #include <QByteArray>
 #include <QGuiApplication>
@@ -62,8 +64,8 @@ Status write_text(const std::string& path, const std::string& text, bool force) 
 }
 
 // A QGuiApplication for this command only (fonts for the PDF). Without a platform chosen by the user, the
-// offscreen platform is used on Linux and the BSDs: a PDF needs no display, and a stale DISPLAY would otherwise
-// abort the program.
+// offscreen platform is used on Linux and the BSDs: a PDF needs no display, and a stale DISPLAY would
+// otherwise abort the program.
 std::unique_ptr<QGuiApplication> make_gui_app() {
 #if !defined(_WIN32) && !defined(__APPLE__)
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
@@ -95,20 +97,28 @@ int cmd_report(const std::vector<std::string>& args) {
                 s = s.substr(0, eq);
                 has_eq = true;
             }
-        static const std::set<std::string> with_value = {"--pdf",      "--html",    "--json",         "--manifest",
-                                                         "--page-size", "--confirm", "--confirmed-by", "--checksum"};
+        static const std::set<std::string> with_value = {"--pdf",          "--html",      "--json",
+                                                         "--manifest",     "--page-size", "--confirm",
+                                                         "--confirmed-by", "--checksum"};
         if (with_value.count(s)) {
             if (!has_eq) {
                 if (i + 1 >= args.size()) return usage_error("option " + s + " needs a value");
                 val = args[++i];
             }
-            if (s == "--pdf") a.pdf = val;
-            else if (s == "--html") a.html = val;
-            else if (s == "--json") a.json = val;
-            else if (s == "--manifest") a.manifest = val;
-            else if (s == "--page-size") a.page_size = val;
-            else if (s == "--confirm") a.confirm.push_back(val);
-            else if (s == "--confirmed-by") a.confirmed_by = val;
+            if (s == "--pdf")
+                a.pdf = val;
+            else if (s == "--html")
+                a.html = val;
+            else if (s == "--json")
+                a.json = val;
+            else if (s == "--manifest")
+                a.manifest = val;
+            else if (s == "--page-size")
+                a.page_size = val;
+            else if (s == "--confirm")
+                a.confirm.push_back(val);
+            else if (s == "--confirmed-by")
+                a.confirmed_by = val;
             else if (s == "--checksum") {
                 if (val != "sha256") return usage_error("--checksum supports only sha256");
                 a.checksum = true;
@@ -125,8 +135,10 @@ int cmd_report(const std::vector<std::string>& args) {
     }
     if (a.image.empty()) return usage_error("missing IMAGE");
     if (a.pdf.empty() && a.html.empty() && a.json.empty()) return usage_error("no output given");
-    for (auto& c : a.page_size) c = char(std::tolower(static_cast<unsigned char>(c)));
-    if (a.page_size != "a4" && a.page_size != "letter") return usage_error("--page-size must be a4 or letter");
+    for (auto& c : a.page_size)
+        c = char(std::tolower(static_cast<unsigned char>(c)));
+    if (a.page_size != "a4" && a.page_size != "letter")
+        return usage_error("--page-size must be a4 or letter");
 
     // Outputs: distinct, not the image, not overwritten without --force.
     std::vector<std::string> outputs;
@@ -154,7 +166,8 @@ int cmd_report(const std::vector<std::string>& args) {
     Confirmations conf;
     if (auto st = confirm_checks(conf, a.confirm); !st) return fail(st.error());
     const std::string by = a.confirmed_by.empty() ? default_user() : a.confirmed_by;
-    for (const auto& id : conf.confirmed) opt.confirmations.push_back({id, by, opt.created});
+    for (const auto& id : conf.confirmed)
+        opt.confirmations.push_back({id, by, opt.created});
 
     auto input = open_input(a.image);
     if (!input) return fail(input.error());
@@ -185,7 +198,8 @@ int cmd_report(const std::vector<std::string>& args) {
     if (!a.json.empty())
         if (auto st = write_text(a.json, report.dump() + "\n", a.force); !st) return fail(st.error());
 
-    for (const auto& o : outputs) std::printf("wrote %s\n", o.c_str());
+    for (const auto& o : outputs)
+        std::printf("wrote %s\n", o.c_str());
     std::printf("verdict: %s, import path: %s\n", summary.verdict.c_str(), summary.import_path.c_str());
     return kExitOk;
 }

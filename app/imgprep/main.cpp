@@ -20,7 +20,7 @@ void usage(std::FILE* to) {
                  "  report IMAGE --pdf OUT.pdf [--html OUT.html] [--json OUT.json] [--manifest M.manifest.json]\n"
                  "          [--page-size a4|letter] [--confirm ID]... [--confirmed-by NAME] [--checksum sha256]\n"
                  "                                            the report for an auditor (PDF, HTML, JSON)\n"
-                 "  convert IMAGE --to raw|zvhd2 -o OUT [--bitmap] [--verify] [--force]\n"
+                 "  convert IMAGE --to raw|zvhd2 -o OUT [--bitmap] [--verify] [--force] [--no-sync]\n"
                  "          [--bitmap-tool CreateMF.jar] [--qemu-img-hw PATH] [--disk N]\n"
                  "                                            RAW (+ bitmap) or ZVHD2 for fast import\n"
                  "  bitmap RAW [-o RAW.mf] [--block-size N]   bitmap file of a RAW image\n"

@@ -87,8 +87,10 @@ Status OutputFile::write_at(std::uint64_t offset, std::span<const std::uint8_t> 
     return {};
 }
 
-Status OutputFile::commit() {
-    if (!FlushFileBuffers(handle_)) return make_error(part_, "flush failed");
+void OutputFile::start_writeback(std::uint64_t, std::uint64_t) const {}
+
+Status OutputFile::commit(bool sync) {
+    if (sync && !FlushFileBuffers(handle_)) return make_error(part_, "flush failed");
     CloseHandle(handle_);
     handle_ = nullptr;
     if (!MoveFileExW(widen(part_).c_str(), widen(path_).c_str(), MOVEFILE_REPLACE_EXISTING))
@@ -153,8 +155,17 @@ Status OutputFile::write_at(std::uint64_t offset, std::span<const std::uint8_t> 
     return {};
 }
 
-Status OutputFile::commit() {
-    if (::fsync(fd_) != 0) return make_error(part_, std::string("fsync failed: ") + std::strerror(errno));
+void OutputFile::start_writeback(std::uint64_t offset, std::uint64_t length) const {
+#if defined(__linux__)
+    ::sync_file_range(fd_, off_t(offset), off_t(length), SYNC_FILE_RANGE_WRITE);
+#else
+    (void)offset;
+    (void)length;
+#endif
+}
+
+Status OutputFile::commit(bool sync) {
+    if (sync && ::fsync(fd_) != 0) return make_error(part_, std::string("fsync failed: ") + std::strerror(errno));
     if (::close(fd_) != 0) {
         fd_ = -1;
         return make_error(part_, std::string("close failed: ") + std::strerror(errno));

@@ -24,8 +24,11 @@ public:
     Status set_size(std::uint64_t size);
     // Positional write of the whole buffer; thread-safe for distinct ranges.
     Status write_at(std::uint64_t offset, std::span<const std::uint8_t> data) const;
-    // Flushes, closes and renames NAME.part to NAME.
-    Status commit();
+    // Starts writing [offset, offset+length) back to the disk without waiting (Linux sync_file_range), so that
+    // the final flush in commit() has little left to do. A hint: errors are ignored.
+    void start_writeback(std::uint64_t offset, std::uint64_t length) const;
+    // Flushes (unless sync is false), closes and renames NAME.part to NAME.
+    Status commit(bool sync = true);
     // Removes the partial file now (also done by the destructor).
     void discard();
 

@@ -121,6 +121,7 @@ Result<RawConvertResult> convert_to_raw(const ImageReader& src, const RawConvert
                 pos = block_end;
             }
             if (!flush(j.len)) return;
+            if (local_written && opt.sync) out.start_writeback(j.off, j.len);
             written.fetch_add(local_written, std::memory_order_relaxed);
             std::uint64_t d = done.fetch_add(j.len, std::memory_order_relaxed) + j.len;
             progress.update(d);
@@ -135,9 +136,9 @@ Result<RawConvertResult> convert_to_raw(const ImageReader& src, const RawConvert
     // The final size last: a trailing hole is not written, and the file only reaches its full size when done.
     IMGPREP_TRY(out.set_size(src.size()));
     if (bitmap) IMGPREP_TRY(bitmap_out->write_at(0, bitmap->serialize()));
-    IMGPREP_TRY(out.commit());
+    IMGPREP_TRY(out.commit(opt.sync));
     if (bitmap) {
-        IMGPREP_TRY(bitmap_out->commit());
+        IMGPREP_TRY(bitmap_out->commit(opt.sync));
         res.bitmap_set_bits = bitmap->set_bits();
         res.bitmap_blocks = bitmap->block_count();
     }

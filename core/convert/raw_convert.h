@@ -20,6 +20,8 @@ struct RawConvertOptions {
     unsigned threads = 0;         // 0 = hardware concurrency (at least 2, at most 8)
     std::uint64_t chunk = 4 << 20; // bytes per job
     std::uint64_t sparse_granularity = 4096; // zero runs of this size (aligned) are not written
+    bool sync = true;             // flush the output to disk before renaming it (--no-sync: like qemu-img's
+                                  // default cache mode "unsafe", the OS writes it back later)
 };
 
 struct RawConvertResult {

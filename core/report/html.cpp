@@ -16,15 +16,16 @@ namespace report_detail {
 
 namespace {
 
-constexpr std::size_t kMaxListItems = 200;     // evidence, notes, files, ... per list
-constexpr std::size_t kMaxTextChars = 4000;    // one string from the image
+constexpr std::size_t kMaxListItems = 200;  // evidence, notes, files, ... per list
+constexpr std::size_t kMaxTextChars = 4000; // one string from the image
 constexpr std::size_t kMaxTablePartitions = 256;
 
 std::string num(double v) {
     char buf[32];
     auto r = std::to_chars(buf, buf + sizeof buf, std::round(v * 100) / 100, std::chars_format::fixed, 2);
     std::string s(buf, r.ptr);
-    while (!s.empty() && s.back() == '0') s.pop_back();
+    while (!s.empty() && s.back() == '0')
+        s.pop_back();
     if (!s.empty() && s.back() == '.') s.pop_back();
     return s.empty() || s == "-" ? "0" : s;
 }
@@ -39,12 +40,15 @@ std::string fixed(double v, int decimals) {
 std::string clip(const std::string& s) {
     if (s.size() <= kMaxTextChars) return s;
     std::size_t cut = kMaxTextChars;
-    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80)
+        --cut;
     return s.substr(0, cut) + " … (" + std::to_string(s.size() - cut) + " more bytes)";
 }
 
 // Escaped text of a (possibly hostile) string.
-std::string esc(const std::string& s) { return xml_escape(clip(s)); }
+std::string esc(const std::string& s) {
+    return xml_escape(clip(s));
+}
 
 // A CSS string literal: only ASCII letters, digits and a few safe characters stay; everything else becomes a
 // CSS escape, so no quote, backslash, "<", "&" or newline can leave the string or the <style> element.
@@ -53,8 +57,8 @@ std::string css_string(const std::string& s) {
     std::string out = "\"";
     for (std::size_t i = 0; i < clean.size();) {
         unsigned char c = static_cast<unsigned char>(clean[i]);
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ' ' || c == '.' ||
-            c == '-' || c == '_' || c == ':' || c == ',' || c == '(' || c == ')' || c == '+') {
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ' ' ||
+            c == '.' || c == '-' || c == '_' || c == ':' || c == ',' || c == '(' || c == ')' || c == '+') {
             out += char(c);
             ++i;
             continue;
@@ -82,28 +86,38 @@ std::string css_string(const std::string& s) {
     return out + "\"";
 }
 
-std::string yes_no(const Json& v, const char* yes = "yes", const char* no = "no", const char* unknown = "unknown") {
+std::string yes_no(const Json& v, const char* yes = "yes", const char* no = "no",
+                   const char* unknown = "unknown") {
     if (v.is_bool()) return v.as_bool() ? yes : no;
     return unknown;
 }
 
-std::string boot_mode_label(const std::string& m) { return m == "uefi" ? "UEFI" : m == "bios" ? "BIOS" : "unknown"; }
+std::string boot_mode_label(const std::string& m) {
+    return m == "uefi" ? "UEFI" : m == "bios" ? "BIOS" : "unknown";
+}
 
 std::string start_name(const Json& v) {
     if (!v.is_int()) return "";
     switch (v.as_int()) {
-    case 0: return "boot";
-    case 1: return "system";
-    case 2: return "automatic";
-    case 3: return "manual";
-    case 4: return "disabled";
-    default: return std::to_string(v.as_int());
+    case 0:
+        return "boot";
+    case 1:
+        return "system";
+    case 2:
+        return "automatic";
+    case 3:
+        return "manual";
+    case 4:
+        return "disabled";
+    default:
+        return std::to_string(v.as_int());
     }
 }
 
 std::string join(const std::vector<std::string>& v, const std::string& sep) {
     std::string s;
-    for (const auto& x : v) s += (s.empty() ? "" : sep) + x;
+    for (const auto& x : v)
+        s += (s.empty() ? "" : sep) + x;
     return s;
 }
 
@@ -117,7 +131,7 @@ std::vector<std::string> strings_of(const Json& a) {
 // ---------------------------------------------------------------------------------------------------------------
 
 class Writer {
-public:
+  public:
     explicit Writer(HtmlFlavor f) : flavor(f) {}
     HtmlFlavor flavor;
     std::string out;
@@ -148,8 +162,8 @@ public:
                (qt() ? "3" : "0") + "\">\n";
     }
     void kv_row(const std::string& key, const std::string& value_markup) {
-        out += "<tr><th valign=\"top\" width=\"30%\">" + esc(key) + "</th><td valign=\"top\" class=\"wrap\">" +
-               value_markup + "</td></tr>\n";
+        out += "<tr><th valign=\"top\" width=\"30%\">" + esc(key) +
+               "</th><td valign=\"top\" class=\"wrap\">" + value_markup + "</td></tr>\n";
     }
     void kv_text(const std::string& key, const std::string& value) { kv_row(key, esc(value)); }
     void kv_end() { out += "</table>\n"; }
@@ -191,8 +205,12 @@ std::string list_markup(const std::vector<std::string>& items) {
     return s;
 }
 
-std::string mono(const std::string& s) { return "<span class=\"mono\">" + esc(s) + "</span>"; }
-std::string small(const std::string& s) { return "<br /><span class=\"muted\">" + esc(s) + "</span>"; }
+std::string mono(const std::string& s) {
+    return "<span class=\"mono\">" + esc(s) + "</span>";
+}
+std::string small(const std::string& s) {
+    return "<br /><span class=\"muted\">" + esc(s) + "</span>";
+}
 
 std::string size_or_unknown(const Json& v) {
     return v.is_int() ? bytes_with_exact(v.as_uint()) : std::string("unknown");
@@ -206,18 +224,19 @@ std::string css_browser(const Json& report) {
     const std::string created = display_time(meta.get("created").as_string());
     const std::string version = meta.get("tool_version").as_string();
     std::string css;
-    css += "@page { margin: 20mm 15mm 20mm 15mm;\n"
-           "  @top-left { content: " +
-           css_string("Image preparation report: " + name) +
-           "; font: 8pt sans-serif; color: #52606d; }\n"
-           "  @top-right { content: " +
-           css_string(created) +
-           "; font: 8pt sans-serif; color: #52606d; }\n"
-           "  @bottom-left { content: " +
-           css_string("imgprep " + version) +
-           "; font: 8pt sans-serif; color: #52606d; }\n"
-           "  @bottom-right { content: \"Page \" counter(page) \" of \" counter(pages); font: 8pt sans-serif; "
-           "color: #52606d; } }\n";
+    css +=
+        "@page { margin: 20mm 15mm 20mm 15mm;\n"
+        "  @top-left { content: " +
+        css_string("Image preparation report: " + name) +
+        "; font: 8pt sans-serif; color: #52606d; }\n"
+        "  @top-right { content: " +
+        css_string(created) +
+        "; font: 8pt sans-serif; color: #52606d; }\n"
+        "  @bottom-left { content: " +
+        css_string("imgprep " + version) +
+        "; font: 8pt sans-serif; color: #52606d; }\n"
+        "  @bottom-right { content: \"Page \" counter(page) \" of \" counter(pages); font: 8pt sans-serif; "
+        "color: #52606d; } }\n";
     css += R"CSS(
 :root { color-scheme: light; }
 body { font-family: "Segoe UI", "Helvetica Neue", Arial, "DejaVu Sans", sans-serif; font-size: 10pt;
@@ -242,7 +261,8 @@ table.kv th { text-align: left; font-weight: 600; color: #3e4c59; padding: 3pt 1
 table.kv td { padding: 3pt 0; border-bottom: 1px solid #e4e7eb; vertical-align: top; }
 table.grid { width: 100%; margin: 6pt 0 8pt; font-size: 9pt; }
 table.grid th { background: #f0f4f8; text-align: left; padding: 3pt 5pt; border: 1px solid #d9e2ec; }
-table.grid td { padding: 3pt 5pt; border: 1px solid #d9e2ec; vertical-align: top; overflow-wrap: anywhere; }
+table.grid td { padding: 3pt 5pt; border: 1px solid #d9e2ec; vertical-align: top; overflow-wrap: break-word; }
+table.grid td.num { white-space: nowrap; }
 table.verdict { width: 100%; margin: 10pt 0 6pt; }
 table.verdict td { color: #ffffff; padding: 8pt 12pt; }
 .verdict-label { font-size: 18pt; font-weight: 800; letter-spacing: 0.04em; margin: 0; }
@@ -316,30 +336,33 @@ li { margin-top: 0; margin-bottom: 1pt; }
 
 std::string svg_of(const DiskMap& m) {
     std::string s = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + num(m.width) + " " +
-                    num(m.height) + "\" width=\"100%\" role=\"img\" aria-label=\"" + esc("Disk map. " + m.title) +
+                    num(m.height) + "\" width=\"100%\" role=\"img\" aria-label=\"" +
+                    esc("Disk map. " + m.title) +
                     "\" font-family=\"Segoe UI, Helvetica Neue, Arial, DejaVu Sans, sans-serif\">";
     s += "<title>" + esc("Disk map. " + m.title) + "</title>";
     for (const auto& sh : m.shapes) {
         switch (sh.kind) {
         case DiskMapShape::Kind::Rect:
-            s += "<rect x=\"" + num(sh.x) + "\" y=\"" + num(sh.y) + "\" width=\"" + num(sh.w) + "\" height=\"" +
-                 num(sh.h) + "\" fill=\"" + (sh.fill.empty() ? "none" : sh.fill) + "\"";
+            s += "<rect x=\"" + num(sh.x) + "\" y=\"" + num(sh.y) + "\" width=\"" + num(sh.w) +
+                 "\" height=\"" + num(sh.h) + "\" fill=\"" + (sh.fill.empty() ? "none" : sh.fill) + "\"";
             if (!sh.stroke.empty())
                 s += " stroke=\"" + sh.stroke + "\" stroke-width=\"" + num(sh.stroke_width) + "\"";
             if (sh.dashed) s += " stroke-dasharray=\"5 3\"";
             s += " />";
             break;
         case DiskMapShape::Kind::Line:
-            s += "<line x1=\"" + num(sh.x) + "\" y1=\"" + num(sh.y) + "\" x2=\"" + num(sh.x + sh.w) + "\" y2=\"" +
-                 num(sh.y + sh.h) + "\" stroke=\"" + (sh.stroke.empty() ? "#000000" : sh.stroke) +
-                 "\" stroke-width=\"" + num(sh.stroke_width) + "\" />";
+            s += "<line x1=\"" + num(sh.x) + "\" y1=\"" + num(sh.y) + "\" x2=\"" + num(sh.x + sh.w) +
+                 "\" y2=\"" + num(sh.y + sh.h) + "\" stroke=\"" +
+                 (sh.stroke.empty() ? "#000000" : sh.stroke) + "\" stroke-width=\"" + num(sh.stroke_width) +
+                 "\" />";
             break;
         case DiskMapShape::Kind::Text:
             s += "<text x=\"" + num(sh.x) + "\" y=\"" + num(sh.y) + "\" font-size=\"" + num(sh.size) + "\"";
             if (sh.bold) s += " font-weight=\"bold\"";
             if (sh.anchor == 1) s += " text-anchor=\"middle\"";
             if (sh.anchor == 2) s += " text-anchor=\"end\"";
-            s += " fill=\"" + (sh.fill.empty() ? std::string("#000000") : sh.fill) + "\">" + esc(sh.text) + "</text>";
+            s += " fill=\"" + (sh.fill.empty() ? std::string("#000000") : sh.fill) + "\">" + esc(sh.text) +
+                 "</text>";
             break;
         }
     }
@@ -369,8 +392,8 @@ void summary_section(Writer& w, const Json& r) {
             disk += " (above the console's maximum of 1024 GB)";
     }
     w.kv_text("Minimum system disk", disk);
-    w.kv_text("Register as OS",
-              sum.get("register_os").is_string() ? sum.get("register_os").as_string() : std::string("unknown"));
+    w.kv_text("Register as OS", sum.get("register_os").is_string() ? sum.get("register_os").as_string()
+                                                                   : std::string("unknown"));
     w.kv_text("Register with boot mode", sum.get("register_boot_mode").is_string()
                                              ? sum.get("register_boot_mode").as_string()
                                              : std::string("unknown"));
@@ -412,21 +435,25 @@ void image_section(Writer& w, const Json& r) {
     w.kv_text("Virtual size", size_or_unknown(img.get("virtual_size")));
     w.kv_text("File size", size_or_unknown(img.get("file_size")));
     w.kv_text("Allocated (holds data)", size_or_unknown(img.get("allocated_size")));
-    if (img.get("cluster_size").is_int()) w.kv_text("Cluster size", bytes_with_exact(img.get("cluster_size").as_uint()));
+    if (img.get("cluster_size").is_int())
+        w.kv_text("Cluster size", bytes_with_exact(img.get("cluster_size").as_uint()));
     if (img.get("compression").is_string()) w.kv_text("Compression", img.get("compression").as_string());
     const auto& chain = img.get("chain").as_array();
     std::vector<std::string> backing;
     for (std::size_t i = 1; i < chain.size(); ++i)
         backing.push_back(chain[i].get("path").as_string() + " (" + chain[i].get("format").as_string() + ")");
-    if (!backing.empty()) w.kv_row("Backing chain", list_markup(backing));
-    else w.kv_text("Backing chain", chain.empty() ? "unknown" : "none: a standalone image");
+    if (!backing.empty())
+        w.kv_row("Backing chain", list_markup(backing));
+    else
+        w.kv_text("Backing chain", chain.empty() ? "unknown" : "none: a standalone image");
     const auto files = strings_of(img.get("files"));
     if (files.size() > 1) w.kv_row("Files of the image", list_markup(files));
     std::vector<std::string> disks;
     for (const auto& d : img.get("disks").as_array())
-        disks.push_back(d.get("member").as_string() + ": " + d.get("format").as_string() + " " +
-                        d.get("subformat").as_string() + ", " +
-                        (d.get("virtual_size").is_int() ? human_bytes(d.get("virtual_size").as_uint()) : "?"));
+        disks.push_back(
+            d.get("member").as_string() + ": " + d.get("format").as_string() + " " +
+            d.get("subformat").as_string() + ", " +
+            (d.get("virtual_size").is_int() ? human_bytes(d.get("virtual_size").as_uint()) : "?"));
     if (!disks.empty()) w.kv_row("Disks in the OVA", list_markup(disks));
     const Json& sum = r.get("checksum");
     if (sum.get("sha256").is_string())
@@ -441,7 +468,8 @@ void image_section(Writer& w, const Json& r) {
 void partitions_table(Writer& w, const Json& facts) {
     const auto& parts = facts.get("partitions").as_array();
     if (parts.empty()) return;
-    w.raw("<table class=\"grid\" width=\"100%\" cellspacing=\"0\" cellpadding=\"" + std::string(w.qt() ? "3" : "0") +
+    w.raw("<table class=\"grid\" width=\"100%\" cellspacing=\"0\" cellpadding=\"" +
+          std::string(w.qt() ? "3" : "0") +
           "\"><thead><tr><th>#</th><th>Start</th><th>Size</th><th>Type</th><th>File system</th><th>Label</th>"
           "<th>Role and state</th></tr></thead><tbody>\n");
     std::size_t n = 0;
@@ -453,9 +481,12 @@ void partitions_table(Writer& w, const Json& facts) {
         }
         std::vector<std::string> role;
         const std::string rl = p.get("role").as_string();
-        if (rl == "esp") role.push_back("EFI system partition (ESP)");
-        else if (rl == "msr") role.push_back("Microsoft reserved");
-        else if (rl == "recovery") role.push_back("recovery");
+        if (rl == "esp")
+            role.push_back("EFI system partition (ESP)");
+        else if (rl == "msr")
+            role.push_back("Microsoft reserved");
+        else if (rl == "recovery")
+            role.push_back("recovery");
         if (p.get("is_system").as_bool()) role.push_back("system: holds Windows");
         if (p.get("is_boot").as_bool()) role.push_back("boot: holds the boot files");
         if (p.get("active").as_bool()) role.push_back("active");
@@ -467,10 +498,11 @@ void partitions_table(Writer& w, const Json& facts) {
         if (!p.get("name").as_string().empty() && p.get("name").as_string() != type)
             type += " \u201C" + p.get("name").as_string() + "\u201D";
         const auto notes = strings_of(p.get("notes"));
-        w.raw("<tr><td>" + std::to_string(p.get("index").as_int()) + "</td><td>" +
-              esc(human_bytes(p.get("offset").as_uint())) + "</td><td>" + esc(human_bytes(p.get("size").as_uint())) +
-              "</td><td>" + esc(type) + "</td><td>" + esc(p.get("filesystem").as_string()) + "</td><td>" +
-              esc(p.get("label").as_string()) + "</td><td>" + esc(join(role, ", ")) +
+        w.raw("<tr><td class=\"num\">" + std::to_string(p.get("index").as_int()) + "</td><td class=\"num\">" +
+              esc(human_bytes(p.get("offset").as_uint())) + "</td><td class=\"num\">" +
+              esc(human_bytes(p.get("size").as_uint())) + "</td><td>" + esc(type) + "</td><td>" +
+              esc(p.get("filesystem").as_string()) + "</td><td>" + esc(p.get("label").as_string()) +
+              "</td><td>" + esc(join(role, ", ")) +
               (notes.empty() ? std::string() : small(join(notes, "; "))) + "</td></tr>\n");
     }
     w.raw("</tbody></table>\n");
@@ -484,9 +516,12 @@ void disk_section(Writer& w, const Json& r) {
         return;
     }
     std::string pt = facts.get("partition_table").as_string();
-    w.para("Partition table: " + (pt == "gpt" ? std::string("GPT") : pt == "mbr" ? std::string("MBR") : "none") +
-           " · boot mode: " + boot_mode_label(facts.get("boot_mode").as_string()) + " · logical sector size " +
-           std::to_string(facts.get("sector_size").as_int()) + " bytes · " +
+    w.para("Partition table: " +
+           (pt == "gpt"   ? std::string("GPT")
+            : pt == "mbr" ? std::string("MBR")
+                          : "none") +
+           " · boot mode: " + boot_mode_label(facts.get("boot_mode").as_string()) +
+           " · logical sector size " + std::to_string(facts.get("sector_size").as_int()) + " bytes · " +
            std::to_string(facts.get("disks").as_int()) + " disk(s)");
     const auto maps = disk_maps(r);
     const auto& per = facts.get("per_disk").as_array();
@@ -497,7 +532,8 @@ void disk_section(Writer& w, const Json& r) {
             w.raw("<div class=\"diskmap\">" + svg_of(maps[i]) + "</div>\n");
         partitions_table(w, per.empty() ? facts : per[i]);
     }
-    w.para("The map is drawn to scale; a partition too small to see is widened to stay visible. Sizes use binary "
+    w.para("The map is drawn to scale; a partition too small to see is widened to stay visible. Sizes use "
+           "binary "
            "units (1 GiB = 2^30 bytes).",
            "muted");
     std::string same = facts.get("boot_on_same_disk").is_bool()
@@ -506,8 +542,8 @@ void disk_section(Writer& w, const Json& r) {
     w.kv_begin();
     w.kv_text("Boot files and Windows on the same disk", same);
     w.kv_text("How the boot mode was told", facts.get("boot_evidence").as_string().empty()
-                                                 ? std::string("not determined")
-                                                 : facts.get("boot_evidence").as_string());
+                                                ? std::string("not determined")
+                                                : facts.get("boot_evidence").as_string());
     w.kv_text("Encrypted volumes", facts.get("encrypted").as_bool() ? "YES" : "none found");
     w.kv_end();
 }
@@ -544,29 +580,35 @@ void windows_section(Writer& w, const Json& r) {
         ver += (ver.empty() ? "build " : ", build ") + std::to_string(win.get("build").as_int());
         if (win.get("ubr").is_int()) ver += "." + std::to_string(win.get("ubr").as_int());
     }
-    if (!win.get("display_version").as_string().empty()) ver += " (" + win.get("display_version").as_string() + ")";
+    if (!win.get("display_version").as_string().empty())
+        ver += " (" + win.get("display_version").as_string() + ")";
     w.kv_text("Version and build", ver.empty() ? "unknown" : ver);
     w.kv_row("Architecture", esc(win.get("arch").is_string() ? win.get("arch").as_string() : "unknown") +
                                  small(win.get("arch_evidence").as_string()));
     w.kv_text("Boot mode", boot_mode_label(facts.get("boot_mode").as_string()));
-    if (!win.get("system_drive").as_string().empty()) w.kv_text("System drive", win.get("system_drive").as_string());
+    if (!win.get("system_drive").as_string().empty())
+        w.kv_text("System drive", win.get("system_drive").as_string());
 
     // Network
     const Json& dhcp = win.get("dhcp");
     std::vector<std::string> nics;
     for (const auto& i : dhcp.get("interfaces").as_array()) {
-        std::string s = i.get("adapter").as_string().empty() ? i.get("guid").as_string()
-                                                             : i.get("adapter").as_string() + " " +
-                                                                   i.get("guid").as_string();
-        if (i.get("dhcp").is_bool() && i.get("dhcp").as_bool()) s += ": DHCP";
-        else if (i.get("dhcp").is_bool()) s += ": STATIC";
-        else s += ": DHCP setting unknown";
+        std::string s = i.get("adapter").as_string().empty()
+                            ? i.get("guid").as_string()
+                            : i.get("adapter").as_string() + " " + i.get("guid").as_string();
+        if (i.get("dhcp").is_bool() && i.get("dhcp").as_bool())
+            s += ": DHCP";
+        else if (i.get("dhcp").is_bool())
+            s += ": STATIC";
+        else
+            s += ": DHCP setting unknown";
         const auto addrs = strings_of(i.get("addresses"));
         if (!addrs.empty()) s += " " + join(addrs, ", ");
         nics.push_back(s);
     }
     w.kv_row("Network adapters", nics.empty() ? std::string("none configured") : list_markup(nics));
-    w.kv_text("DHCP on every adapter", yes_no(dhcp.get("all_interfaces"), "yes", "NO", "no adapter configured"));
+    w.kv_text("DHCP on every adapter",
+              yes_no(dhcp.get("all_interfaces"), "yes", "NO", "no adapter configured"));
 
     // Drivers
     const Json& virtio = win.get("virtio");
@@ -574,23 +616,24 @@ void windows_section(Writer& w, const Json& r) {
              esc(std::string(virtio.get("storage").as_bool() ? "installed" : "NOT installed") +
                  (virtio.get("storage").as_bool()
                       ? (virtio.get("storage_boot_ready").as_bool() ? ", registered to boot the disk"
-                                                                     : ", NOT registered to boot the disk")
+                                                                    : ", NOT registered to boot the disk")
                       : "")) +
                  small(virtio.get("storage_evidence").as_string()));
     w.kv_text("VirtIO network driver", virtio.get("network").as_bool() ? "installed" : "NOT installed");
     std::vector<std::string> svcs;
     for (const auto& s : virtio.get("services").as_array())
         if (s.get("present").as_bool())
-            svcs.push_back(s.get("name").as_string() + " (start " + start_name(s.get("start")) +
-                           (s.get("file_present").as_bool() ? ", driver file present" : ", driver file MISSING") +
-                           ")");
+            svcs.push_back(
+                s.get("name").as_string() + " (start " + start_name(s.get("start")) +
+                (s.get("file_present").as_bool() ? ", driver file present" : ", driver file MISSING") + ")");
     w.kv_row("VirtIO services", svcs.empty() ? std::string("none") : list_markup(svcs));
     const auto pkgs = strings_of(virtio.get("driver_packages"));
     if (!pkgs.empty()) w.kv_row("VirtIO driver packages", list_markup(pkgs));
     const auto gpu = strings_of(win.get("gpu_drivers"));
     if (!gpu.empty()) w.kv_row("GPU drivers", list_markup(gpu));
     const auto legacy = strings_of(win.get("legacy_tools"));
-    w.kv_row("Tools of the previous hypervisor", legacy.empty() ? std::string("none found") : list_markup(legacy));
+    w.kv_row("Tools of the previous hypervisor",
+             legacy.empty() ? std::string("none found") : list_markup(legacy));
 
     // Cloudbase-Init and Sysprep
     const Json& cb = win.get("cloudbase_init");
@@ -605,17 +648,26 @@ void windows_section(Writer& w, const Json& r) {
     w.kv_row("Cloudbase-Init", esc(cbs) + small(cb.get("evidence").as_string()));
     const Json& sp = win.get("sysprep");
     w.kv_text("Sysprep state", sp.get("image_state").is_string() ? sp.get("image_state").as_string()
-                                                                   : std::string("unknown (no State key)"));
+                                                                 : std::string("unknown (no State key)"));
 
     // State
     std::string san = "not set";
     if (win.get("san_policy").is_int()) {
         switch (win.get("san_policy").as_int()) {
-        case 1: san = "1 (OnlineAll)"; break;
-        case 2: san = "2 (OfflineShared)"; break;
-        case 3: san = "3 (OfflineAll)"; break;
-        case 4: san = "4 (OfflineInternal)"; break;
-        default: san = std::to_string(win.get("san_policy").as_int());
+        case 1:
+            san = "1 (OnlineAll)";
+            break;
+        case 2:
+            san = "2 (OfflineShared)";
+            break;
+        case 3:
+            san = "3 (OfflineAll)";
+            break;
+        case 4:
+            san = "4 (OfflineInternal)";
+            break;
+        default:
+            san = std::to_string(win.get("san_policy").as_int());
         }
     }
     w.kv_text("SAN policy", san);
@@ -650,8 +702,9 @@ void check_entry(Writer& w, const Json& c) {
         w.raw("<table class=\"check\" width=\"100%\" cellspacing=\"0\" cellpadding=\"0\" "
               "style=\"margin-top:8pt; margin-bottom:2pt\"><tr><td width=\"1%\" style=\"background-color:" +
               status_color(status) + "\"></td><td width=\"1%\"></td><td class=\"check-cell\">");
-    w.raw("<p class=\"check-head\">" + w.badge(status) + (qt ? "&#160;&#160;" : " ") + "<span class=\"check-title\">" +
-          esc(c.get("title").as_string()) + "</span>" + (qt ? "&#160;&#160;" : "") + "<span class=\"cid\">" +
+    w.raw("<p class=\"check-head\">" + w.badge(status) + (qt ? "&#160;&#160;" : " ") +
+          "<span class=\"check-title\">" + esc(c.get("title").as_string()) + "</span>" +
+          (qt ? "&#160;&#160;" : "") + "<span class=\"cid\">" +
           esc(c.get("id").as_string() + " · " + c.get("level").as_string()) + "</span></p>\n");
     if (!c.get("message").as_string().empty()) w.para(c.get("message").as_string(), "msg");
     if (!c.get("rule").as_string().empty()) w.para("Requirement: " + c.get("rule").as_string(), "rule");
@@ -667,7 +720,8 @@ void check_entry(Writer& w, const Json& c) {
     }
     const Json& doc = c.get("doc");
     std::string src = doc.get("title").as_string();
-    if (!doc.get("section").as_string().empty()) src += (src.empty() ? "" : " · ") + doc.get("section").as_string();
+    if (!doc.get("section").as_string().empty())
+        src += (src.empty() ? "" : " · ") + doc.get("section").as_string();
     if (!doc.get("topic").as_string().empty()) src += " (" + doc.get("topic").as_string() + ")";
     if (!src.empty()) w.para("Source: " + src, "muted");
     // Qt ignores margins on tables: a small empty paragraph keeps the checks apart.
@@ -676,8 +730,10 @@ void check_entry(Writer& w, const Json& c) {
 
 void checks_section(Writer& w, const Json& r) {
     w.h2("4", "Requirement checks", true);
-    w.para("Each requirement of \u201CPreparing an Image File\u201D (Huawei Cloud / Open Telekom Cloud IMS) and of "
-           "the pages it links to, checked offline on the image. CONFIRM: cannot be checked offline, a person must "
+    w.para("Each requirement of \u201CPreparing an Image File\u201D (Huawei Cloud / Open Telekom Cloud IMS) "
+           "and of "
+           "the pages it links to, checked offline on the image. CONFIRM: cannot be checked offline, a "
+           "person must "
            "confirm it. UNKNOWN: the image did not tell (the message says why).",
            "muted");
     const auto& checks = r.get("checks").as_array();
@@ -712,9 +768,9 @@ void confirmations_section(Writer& w, const Json& r) {
               std::string(w.qt() ? "3" : "0") +
               "\"><thead><tr><th>Check</th><th>Confirmed by</th><th>When</th></tr></thead><tbody>\n");
         for (const auto& c : conf) {
-            std::string what = c.get("title").is_string() ? c.get("title").as_string() + " (" +
-                                                                 c.get("id").as_string() + ")"
-                                                           : c.get("id").as_string();
+            std::string what = c.get("title").is_string()
+                                   ? c.get("title").as_string() + " (" + c.get("id").as_string() + ")"
+                                   : c.get("id").as_string();
             w.raw("<tr><td>" + esc(what) + "</td><td>" + esc(c.get("by").as_string()) + "</td><td>" +
                   esc(display_time(c.get("at").as_string())) + "</td></tr>\n");
         }
@@ -725,10 +781,12 @@ void confirmations_section(Writer& w, const Json& r) {
     for (const auto& id : r.get_path("summary.pending_confirmations").as_array())
         for (const auto& c : r.get("checks").as_array())
             if (c.get("id").as_string() == id.as_string())
-                pending.push_back(c.get("title").as_string() + " (" + id.as_string() + "): " +
-                                  c.get("message").as_string());
-    if (pending.empty()) w.para("Nothing: no manual check is pending.");
-    else w.list(pending, "ul");
+                pending.push_back(c.get("title").as_string() + " (" + id.as_string() +
+                                  "): " + c.get("message").as_string());
+    if (pending.empty())
+        w.para("Nothing: no manual check is pending.");
+    else
+        w.list(pending, "ul");
 }
 
 void conversion_section(Writer& w, const Json& r) {
@@ -744,14 +802,16 @@ void conversion_section(Writer& w, const Json& r) {
         w.kv_text("Manifest", r.get_path("report.manifest_path").as_string());
     if (m.get("created").is_string()) w.kv_text("Converted", display_time(m.get("created").as_string()));
     if (m.get_path("tool.version").is_string())
-        w.kv_text("Converted by", m.get_path("tool.name").as_string() + " " + m.get_path("tool.version").as_string());
+        w.kv_text("Converted by",
+                  m.get_path("tool.name").as_string() + " " + m.get_path("tool.version").as_string());
     const Json& in = m.get("input");
     std::string input = in.get("path").as_string();
     std::string f = in.get("format").as_string();
     if (!in.get("subformat").as_string().empty()) f += " " + in.get("subformat").as_string();
     if (!f.empty()) input += " (" + f + ")";
     w.kv_text("Input", input);
-    if (in.get("virtual_size").is_int()) w.kv_text("Input virtual size", bytes_with_exact(in.get("virtual_size").as_uint()));
+    if (in.get("virtual_size").is_int())
+        w.kv_text("Input virtual size", bytes_with_exact(in.get("virtual_size").as_uint()));
     w.kv_text("Target format", m.get("target").as_string());
     if (m.get("external_tool").is_object())
         w.kv_text("External tool", m.get_path("external_tool.path").as_string() + " " +
@@ -764,9 +824,10 @@ void conversion_section(Writer& w, const Json& r) {
         w.kv_begin();
         w.kv_text("Path", o.get("path").as_string());
         w.kv_text("Size", size_or_unknown(o.get("size")));
-        if (o.get("bytes_written").is_int()) w.kv_text("Data written", bytes_with_exact(o.get("bytes_written").as_uint()));
+        if (o.get("bytes_written").is_int())
+            w.kv_text("Data written", bytes_with_exact(o.get("bytes_written").as_uint()));
         w.kv_row("SHA-256", o.get("sha256").is_string() ? mono(o.get("sha256").as_string())
-                                                          : std::string("not computed"));
+                                                        : std::string("not computed"));
         w.kv_end();
     }
     const Json& bm = m.get("bitmap");
@@ -774,11 +835,13 @@ void conversion_section(Writer& w, const Json& r) {
         w.h3("Bitmap file");
         w.kv_begin();
         w.kv_text("Format", bm.get("format").as_string());
-        if (bm.get("block_size").is_int()) w.kv_text("Block size", bytes_with_exact(bm.get("block_size").as_uint()));
+        if (bm.get("block_size").is_int())
+            w.kv_text("Block size", bytes_with_exact(bm.get("block_size").as_uint()));
         if (bm.get("blocks").is_int() && bm.get("set_bits").is_int()) {
             const std::uint64_t blocks = bm.get("blocks").as_uint(), set = bm.get("set_bits").as_uint();
             const std::string p = fixed(blocks ? 100.0 * double(set) / double(blocks) : 0.0, 1);
-            w.kv_text("Blocks holding data", std::to_string(set) + " of " + std::to_string(blocks) + " (" + p + " %)");
+            w.kv_text("Blocks holding data",
+                      std::to_string(set) + " of " + std::to_string(blocks) + " (" + p + " %)");
         }
         if (bm.get("tool").is_string()) w.kv_text("Made by", bm.get("tool").as_string());
         w.kv_end();
@@ -792,17 +855,21 @@ void conversion_section(Writer& w, const Json& r) {
         w.kv_row("Result", v.get("match").as_bool()
                                ? "<b>PASSED</b>: the output reads back identical to the source (SHA-256)"
                                : std::string("<b>FAILED</b>: the output differs from the source"));
-        if (v.get("source_sha256").is_string()) w.kv_row("Source SHA-256", mono(v.get("source_sha256").as_string()));
-        if (v.get("output_sha256").is_string()) w.kv_row("Output SHA-256", mono(v.get("output_sha256").as_string()));
+        if (v.get("source_sha256").is_string())
+            w.kv_row("Source SHA-256", mono(v.get("source_sha256").as_string()));
+        if (v.get("output_sha256").is_string())
+            w.kv_row("Output SHA-256", mono(v.get("output_sha256").as_string()));
     }
     const Json& st = m.get("stats");
     if (st.is_object()) {
         if (st.get("seconds").is_number()) {
             w.kv_text("Duration", fixed(st.get("seconds").as_double(), 1) + " s");
         }
-        if (st.get("bytes_read").is_int()) w.kv_text("Read", bytes_with_exact(st.get("bytes_read").as_uint()));
+        if (st.get("bytes_read").is_int())
+            w.kv_text("Read", bytes_with_exact(st.get("bytes_read").as_uint()));
         if (st.get("zero_bytes_skipped").is_int())
-            w.kv_text("Zeros skipped (left sparse)", bytes_with_exact(st.get("zero_bytes_skipped").as_uint()));
+            w.kv_text("Zeros skipped (left sparse)",
+                      bytes_with_exact(st.get("zero_bytes_skipped").as_uint()));
     }
     w.kv_end();
 }
@@ -810,30 +877,40 @@ void conversion_section(Writer& w, const Json& r) {
 void notes_section(Writer& w, const Json& r) {
     w.h2("7", "Notes");
     std::vector<std::string> notes;
-    for (const auto& s : strings_of(r.get_path("report.warnings"))) notes.push_back("Report: " + s);
-    for (const auto& s : strings_of(r.get_path("facts.warnings"))) notes.push_back("Inspection: " + s);
-    for (const auto& s : strings_of(r.get_path("facts.windows.warnings"))) notes.push_back("Windows: " + s);
-    if (notes.empty()) w.para("The inspection found no inconsistencies to note.");
-    else w.list(notes, "ul");
-    w.para("This report was produced offline by imgprep " + r.get_path("report.tool_version").as_string() +
-               ": the image was opened read-only and never changed, nothing was booted. Checks that cannot be "
-               "decided offline are listed for a person to confirm and are never counted as passed. The same "
-               "content is available as JSON (imgprep report --json).",
-           "muted");
+    for (const auto& s : strings_of(r.get_path("report.warnings")))
+        notes.push_back("Report: " + s);
+    for (const auto& s : strings_of(r.get_path("facts.warnings")))
+        notes.push_back("Inspection: " + s);
+    for (const auto& s : strings_of(r.get_path("facts.windows.warnings")))
+        notes.push_back("Windows: " + s);
+    if (notes.empty())
+        w.para("The inspection found no inconsistencies to note.");
+    else
+        w.list(notes, "ul");
+    w.para(
+        "This report was produced offline by imgprep " + r.get_path("report.tool_version").as_string() +
+            ": the image was opened read-only and never changed, nothing was booted. Checks that cannot be "
+            "decided offline are listed for a person to confirm and are never counted as passed. The same "
+            "content is available as JSON (imgprep report --json).",
+        "muted");
 }
 
 } // namespace
 
-std::string diskmap_anchor(std::size_t index) { return "imgprep-diskmap-" + std::to_string(index); }
+std::string diskmap_anchor(std::size_t index) {
+    return "imgprep-diskmap-" + std::to_string(index);
+}
 
 std::string render_html(const Json& r, HtmlFlavor flavor) {
     Writer w(flavor);
     const Json& meta = r.get("report");
     const std::string name = meta.get("image_name").as_string();
-    w.raw("<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\" xml:lang=\"en\">\n<head>\n"
-          "<meta charset=\"utf-8\" />\n<meta name=\"generator\" content=\"imgprep " +
-          esc(meta.get("tool_version").as_string()) + "\" />\n<title>" + esc("Image preparation report: " + name) +
-          "</title>\n<style type=\"text/css\">" + (w.qt() ? css_qt() : css_browser(r)) + "</style>\n</head>\n<body>\n");
+    w.raw(
+        "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\" xml:lang=\"en\">\n<head>\n"
+        "<meta charset=\"utf-8\" />\n<meta name=\"generator\" content=\"imgprep " +
+        esc(meta.get("tool_version").as_string()) + "\" />\n<title>" +
+        esc("Image preparation report: " + name) + "</title>\n<style type=\"text/css\">" +
+        (w.qt() ? css_qt() : css_browser(r)) + "</style>\n</head>\n<body>\n");
     if (!w.qt()) w.raw("<div class=\"doc\">\n");
     w.raw("<p class=\"kicker\">imgprep · Image Prep Wizard · Huawei Cloud / Open Telekom Cloud IMS</p>\n");
     w.raw("<h1>" + esc(meta.get("title").as_string()) + "</h1>\n");
@@ -851,8 +928,8 @@ std::string render_html(const Json& r, HtmlFlavor flavor) {
     confirmations_section(w, r);
     conversion_section(w, r);
     notes_section(w, r);
-    w.raw("<p class=\"end\">End of report · " + esc(name) + " · " + esc(display_time(meta.get("created").as_string())) +
-          "</p>\n");
+    w.raw("<p class=\"end\">End of report · " + esc(name) + " · " +
+          esc(display_time(meta.get("created").as_string())) + "</p>\n");
     if (!w.qt()) w.raw("</div>\n");
     w.raw("</body>\n</html>\n");
     return w.out;

@@ -43,16 +43,16 @@ bool same_file(const std::string& a, const std::string& b) {
 
 } // namespace
 
-Json build_report(const Inspection& inspection, const std::vector<CheckResult>& results, const Summary& summary,
-                  const ReportOptions& options) {
+Json build_report(const Inspection& inspection, const std::vector<CheckResult>& results,
+                  const Summary& summary, const ReportOptions& options) {
     const std::string version = options.tool_version.empty() ? IMGPREP_VERSION_STRING : options.tool_version;
     Json tool = Json::object();
     tool.set("name", "imgprep");
     tool.set("version", version);
     Json doc = check_document(inspection.image_json, to_json(inspection.facts), results, summary, tool);
 
-    const std::string path = inspection.image.path.empty() ? inspection.image_json.get("path").as_string()
-                                                            : inspection.image.path;
+    const std::string path =
+        inspection.image.path.empty() ? inspection.image_json.get("path").as_string() : inspection.image.path;
     Json warnings = Json::array();
 
     Json meta = Json::object();
@@ -84,7 +84,12 @@ Json build_report(const Inspection& inspection, const std::vector<CheckResult>& 
         e.set("by", c.by);
         e.set("at", c.at);
         confirmations.push(std::move(e));
-        if (title.empty()) warnings.push("confirmation for \"" + c.id + "\", which is not a check of this report");
+        if (title.empty())
+            warnings.push("confirmation for \"" + c.id + "\", which is not a check of this report");
+        else if (status == "manual")
+            warnings.push("\"" + c.id +
+                          "\" is recorded as confirmed but the check was evaluated without that "
+                          "confirmation: it is still listed as pending");
     }
 
     Json conversion;
@@ -92,7 +97,8 @@ Json build_report(const Inspection& inspection, const std::vector<CheckResult>& 
         conversion = *options.manifest;
         const std::string in = conversion.get_path("input.path").as_string();
         if (!in.empty() && !path.empty() && !same_file(in, path) && file_name_of(in) != file_name_of(path))
-            warnings.push("the conversion manifest describes the input " + in + ", not this image (" + path + ")");
+            warnings.push("the conversion manifest describes the input " + in + ", not this image (" + path +
+                          ")");
     }
 
     meta.set("warnings", std::move(warnings));
@@ -125,7 +131,8 @@ Status validate_manifest(const Json& m, const std::string& source) {
     for (const auto& o : outputs.as_array()) {
         const std::string at = "\"outputs[" + std::to_string(i++) + "]";
         if (!o.is_object()) return bad(at + "\" is not an object");
-        if (!o.get("path").is_string() || o.get("path").as_string().empty()) return bad(at + ".path\" is missing");
+        if (!o.get("path").is_string() || o.get("path").as_string().empty())
+            return bad(at + ".path\" is missing");
         if (o.has("role") && !o.get("role").is_string()) return bad(at + ".role\" is not a string");
         if (o.has("size") && !o.get("size").is_null() && !o.get("size").is_int())
             return bad(at + ".size\" is not an integer");
@@ -136,7 +143,8 @@ Status validate_manifest(const Json& m, const std::string& source) {
         const Json& v = m.get("verification");
         if (!v.is_object() || !v.get("performed").is_bool())
             return bad("\"verification.performed\" is missing");
-        if (v.has("match") && !v.get("match").is_bool()) return bad("\"verification.match\" is not a boolean");
+        if (v.has("match") && !v.get("match").is_bool())
+            return bad("\"verification.match\" is not a boolean");
     }
     if (m.has("bitmap") && !m.get("bitmap").is_object()) return bad("\"bitmap\" is not an object");
     if (m.has("stats") && !m.get("stats").is_object()) return bad("\"stats\" is not an object");
@@ -208,7 +216,8 @@ std::string verdict_explanation(const Json& summary) {
         s = "No required check failed, but " + std::to_string(blockers) +
             " required check(s) could not be decided offline.";
     if (pending > 0)
-        s += " " + std::to_string(pending) + " item(s) cannot be checked offline and still need a confirmation.";
+        s += " " + std::to_string(pending) +
+             " item(s) cannot be checked offline and still need a confirmation.";
     return s;
 }
 
@@ -273,8 +282,10 @@ std::string sanitize_text(std::string_view s) {
         }
         bool ok = len > 0 && i + len <= n;
         for (std::size_t k = 1; ok && k < len; ++k) {
-            if ((p[i + k] & 0xC0) != 0x80) ok = false;
-            else cp = (cp << 6) | (p[i + k] & 0x3F);
+            if ((p[i + k] & 0xC0) != 0x80)
+                ok = false;
+            else
+                cp = (cp << 6) | (p[i + k] & 0x3F);
         }
         ok = ok && cp >= min && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF) && cp != 0xFFFE &&
              cp != 0xFFFF && !(cp >= 0x80 && cp <= 0x9F);
@@ -295,12 +306,23 @@ std::string xml_escape(std::string_view s) {
     out.reserve(clean.size() + clean.size() / 8);
     for (char c : clean) {
         switch (c) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '"': out += "&quot;"; break;
-        case '\'': out += "&#39;"; break;
-        default: out += c;
+        case '&':
+            out += "&amp;";
+            break;
+        case '<':
+            out += "&lt;";
+            break;
+        case '>':
+            out += "&gt;";
+            break;
+        case '"':
+            out += "&quot;";
+            break;
+        case '\'':
+            out += "&#39;";
+            break;
+        default:
+            out += c;
         }
     }
     return out;
@@ -361,7 +383,8 @@ std::string role_words(const Json& p) {
     if (p.get("hibernated").as_bool()) roles.push_back("hibernated");
     if (p.get("dirty").as_bool()) roles.push_back("dirty");
     std::string s;
-    for (const auto& r : roles) s += (s.empty() ? "" : ", ") + r;
+    for (const auto& r : roles)
+        s += (s.empty() ? "" : ", ") + r;
     return s;
 }
 
@@ -439,7 +462,8 @@ DiskMap layout_disk_map(const Json& facts, std::optional<std::uint64_t> disk_siz
         box.stroke = "#9aa5b1";
         box.dashed = true;
         map.shapes.push_back(box);
-        std::string what = facts.get("readable").as_bool(true) ? "no partitions found" : "contents not readable";
+        std::string what =
+            facts.get("readable").as_bool(true) ? "no partitions found" : "contents not readable";
         if (total > 0 && parts.empty() && facts.get("readable").as_bool(true))
             what = "no partition table: " + human_bytes(total) + " without partitions";
         map.shapes.push_back(text(W / 2, bar_y + bar_h / 2 + 4, what, 12, false, 1, "#52606d", 0));
@@ -462,15 +486,18 @@ DiskMap layout_disk_map(const Json& facts, std::optional<std::uint64_t> disk_siz
 
     // Proportional widths; partitions get at least kDiskMapMinWidth and the others shrink to make room.
     std::size_t nparts = 0;
-    for (const auto& s : segs) nparts += s.free ? 0 : 1;
+    for (const auto& s : segs)
+        nparts += s.free ? 0 : 1;
     const double min_w = std::min(kDiskMapMinWidth, W * 0.6 / double(std::max<std::size_t>(nparts, 1)));
     std::vector<bool> pinned(segs.size(), false);
     for (int round = 0; round < 64; ++round) {
         double fixed = 0, flexible = 0;
         for (std::size_t i = 0; i < segs.size(); ++i) {
             const double len = double(segs[i].end - segs[i].start);
-            if (pinned[i]) fixed += min_w;
-            else flexible += len;
+            if (pinned[i])
+                fixed += min_w;
+            else
+                flexible += len;
         }
         const double scale = flexible > 0 ? (W - fixed) / flexible : 0;
         bool changed = false;
@@ -515,8 +542,10 @@ DiskMap layout_disk_map(const Json& facts, std::optional<std::uint64_t> disk_siz
             map.shapes.push_back(box);
             const std::string l1 = "free", l2 = human_bytes(s.end - s.start);
             if (text_width(l2, fs, false) + 8 <= s.w) {
-                map.shapes.push_back(text(s.x + s.w / 2, bar_y + bar_h / 2 - 2, l1, fs, false, 1, "#616e7c", 0));
-                map.shapes.push_back(text(s.x + s.w / 2, bar_y + bar_h / 2 + 12, l2, fs, false, 1, "#616e7c", 0));
+                map.shapes.push_back(
+                    text(s.x + s.w / 2, bar_y + bar_h / 2 - 2, l1, fs, false, 1, "#616e7c", 0));
+                map.shapes.push_back(
+                    text(s.x + s.w / 2, bar_y + bar_h / 2 + 12, l2, fs, false, 1, "#616e7c", 0));
             }
             continue;
         }
@@ -530,11 +559,13 @@ DiskMap layout_disk_map(const Json& facts, std::optional<std::uint64_t> disk_siz
         const std::string ink = dark(box.fill) ? "#ffffff" : "#1f2933";
         std::string head = std::to_string(idx);
         const std::string role = role_words(pj);
-        std::vector<std::string> lines = {head + "  " + fs_words(pj), human_bytes(s.part->end - s.part->start)};
+        std::vector<std::string> lines = {head + "  " + fs_words(pj),
+                                          human_bytes(s.part->end - s.part->start)};
         if (!role.empty()) lines.push_back(role);
         auto need = [&](const std::vector<std::string>& l) {
             double n = 0;
-            for (std::size_t i = 0; i < l.size(); ++i) n = std::max(n, text_width(l[i], fs, i == 0));
+            for (std::size_t i = 0; i < l.size(); ++i)
+                n = std::max(n, text_width(l[i], fs, i == 0));
             return n + 10;
         };
         if (need(lines) > s.w) {
@@ -578,7 +609,8 @@ DiskMap layout_disk_map(const Json& facts, std::optional<std::uint64_t> disk_siz
     constexpr std::size_t kMaxRows = 8;
     for (auto c = callouts.rbegin(); c != callouts.rend(); ++c) {
         double w = 0;
-        for (std::size_t i = 0; i < c->lines.size(); ++i) w = std::max(w, text_width(c->lines[i], fs, i == 0));
+        for (std::size_t i = 0; i < c->lines.size(); ++i)
+            w = std::max(w, text_width(c->lines[i], fs, i == 0));
         double left = c->cx + 4;
         if (left + w > W) left = std::max(0.0, W - w);
         const double right = left + w;
@@ -587,7 +619,7 @@ DiskMap layout_disk_map(const Json& facts, std::optional<std::uint64_t> disk_siz
             bool clash = false;
             for (const auto& p : placed) {
                 if (p.row == row && left < p.right + 10 && right + 10 > p.left) clash = true;
-                if (p.row > row && p.cx >= left - 4 && p.cx <= right + 4) clash = true; // its leader
+                if (p.row > row && p.cx >= left - 4 && p.cx <= right + 4) clash = true;       // its leader
                 if (p.row < row && c->cx >= p.left - 4 && c->cx <= p.right + 4) clash = true; // our leader
             }
             if (!clash) break;
@@ -626,9 +658,12 @@ std::vector<DiskMap> disk_maps(const Json& report) {
         std::string t = "Disk " + std::to_string(n);
         if (size) t += ": " + human_bytes(*size);
         const std::string pt = f.get("partition_table").as_string();
-        if (pt == "gpt") t += ", GPT";
-        else if (pt == "mbr") t += ", MBR";
-        else if (!pt.empty()) t += ", no partition table";
+        if (pt == "gpt")
+            t += ", GPT";
+        else if (pt == "mbr")
+            t += ", MBR";
+        else if (!pt.empty())
+            t += ", no partition table";
         return t;
     };
     const auto& per = facts.get("per_disk").as_array();

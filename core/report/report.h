@@ -39,8 +39,8 @@ struct ReportOptions {
 };
 
 // The report model. Never fails: what is missing is null or absent as docs/report.md says.
-Json build_report(const Inspection& inspection, const std::vector<CheckResult>& results, const Summary& summary,
-                  const ReportOptions& options);
+Json build_report(const Inspection& inspection, const std::vector<CheckResult>& results,
+                  const Summary& summary, const ReportOptions& options);
 
 // Self-contained HTML (XHTML-compatible markup, inline CSS and SVG, no external files, print CSS). Every
 // string from the image is escaped.
@@ -65,12 +65,12 @@ std::string render_html(const Json& report, HtmlFlavor flavor);
 std::string diskmap_anchor(std::size_t index);
 
 // Labels shown for a check status, a verdict and an import path (also what tests look for in the PDF).
-std::string status_label(std::string_view status);      // PASS FAIL WARNING INFO CONFIRM UNKNOWN
-std::string verdict_label(std::string_view verdict);    // READY FOR IMPORT, NOT READY, INCOMPLETE
-std::string verdict_explanation(const Json& summary);   // one sentence
-std::string import_path_label(std::string_view path);   // "Direct import", ...
-std::string status_color(std::string_view status);      // badge colour "#rrggbb"
-std::string verdict_color(std::string_view verdict);    // banner colour
+std::string status_label(std::string_view status);    // PASS FAIL WARNING INFO CONFIRM UNKNOWN
+std::string verdict_label(std::string_view verdict);  // READY FOR IMPORT, NOT READY, INCOMPLETE
+std::string verdict_explanation(const Json& summary); // one sentence
+std::string import_path_label(std::string_view path); // "Direct import", ...
+std::string status_color(std::string_view status);    // badge colour "#rrggbb"
+std::string verdict_color(std::string_view verdict);  // banner colour
 
 // "1.0 GiB (1,073,741,824 bytes)"
 std::string bytes_with_exact(std::uint64_t bytes);
@@ -91,15 +91,15 @@ struct DiskMapShape {
     std::string stroke;                // "#rrggbb" or "" (none)
     double stroke_width = 1;
     bool dashed = false;
-    std::string text;                  // Text: the string (plain, not escaped)
-    double size = 11;                  // Text: font size in units
+    std::string text; // Text: the string (plain, not escaped)
+    double size = 11; // Text: font size in units
     bool bold = false;
-    int anchor = 0;                    // Text: 0 start, 1 middle, 2 end
-    int partition = 0;                 // the partition index a Rect or Text belongs to (0: none)
+    int anchor = 0;    // Text: 0 start, 1 middle, 2 end
+    int partition = 0; // the partition index a Rect or Text belongs to (0: none)
 };
 struct DiskMap {
     double width = 720, height = 0; // units: 720 across the text width (about 10 units = 7 pt on A4)
-    std::string title;                 // "Disk 1: 1.0 GiB, GPT"
+    std::string title;              // "Disk 1: 1.0 GiB, GPT"
     std::vector<DiskMapShape> shapes;
 };
 // Minimum width of a partition on the map, in units of the 720-unit bar.

@@ -73,7 +73,7 @@ QString guiInput(const QString& file) {
 bool waitChecked(imgprep::ui::WizardWindow& w, int timeoutMs) {
     using State = imgprep::ui::Session::State;
     auto* s = w.session();
-    QTest::qWaitFor([s] {
+    (void)QTest::qWaitFor([s] {
         const auto st = s->state();
         return st == State::Checked || st == State::OpenFailed || st == State::InspectFailed;
     }, timeoutMs);

@@ -8,6 +8,7 @@
 #include <QDir>
 #include <QLineEdit>
 #include <QPalette>
+#include <QStyle>
 #include <QStyleFactory>
 #include <QTemporaryDir>
 

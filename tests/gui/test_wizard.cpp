@@ -11,6 +11,7 @@
 #include <QClipboard>
 #include <QComboBox>
 #include <QDirIterator>
+#include <QFontInfo>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QJsonArray>
@@ -235,7 +236,8 @@ private slots:
         QVERIFY(page->banner()->detail().contains("4 items still to confirm"));
 
         // Confirm through the tree's check box.
-        QVERIFY(m->setData(m->indexOf("os.hardware_independent"), Qt::Checked, Qt::CheckStateRole));
+        QVERIFY(m->setData(m->indexOf("os.hardware_independent", CheckModel::StatusColumn), Qt::Checked,
+                           Qt::CheckStateRole));
         QCOMPARE(guitest::statusOf(m, "os.hardware_independent"), QStringLiteral("pass"));
         QCOMPARE(int(w.session()->summary()->pending_confirmations.size()), 3);
         QVERIFY(page->banner()->detail().contains("3 items still to confirm"));
@@ -244,7 +246,8 @@ private slots:
         QVERIFY(page->details()->confirmBox()->isVisible());
         page->details()->confirmBox()->click();
         QCOMPARE(guitest::statusOf(m, "account.tenant_admin"), QStringLiteral("pass"));
-        QCOMPARE(m->indexOf("account.tenant_admin").data(Qt::CheckStateRole).toInt(), int(Qt::Checked));
+        QCOMPARE(m->indexOf("account.tenant_admin", CheckModel::StatusColumn).data(Qt::CheckStateRole).toInt(),
+                 int(Qt::Checked));
         page->details()->confirmBox()->click();
         QCOMPARE(guitest::statusOf(m, "account.tenant_admin"), QStringLiteral("manual"));
 
@@ -620,7 +623,9 @@ private slots:
         }
         // Keyboard: Alt+N goes to the next step.
         QVERIFY(w.goToStep(WizardWindow::ChooseStep));
-        QTest::keyClick(&w, Qt::Key_N, Qt::AltModifier);
+        w.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&w));
+        QTest::keyClick(w.windowHandle(), Qt::Key_N, Qt::AltModifier);
         QCOMPARE(w.currentStep(), int(WizardWindow::ChecklistStep));
         // The checklist's tree: arrows move, the details follow.
         QTreeView* tree = w.checklistPage()->view();

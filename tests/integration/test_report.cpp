@@ -1,10 +1,10 @@
 // `imgprep report` and the report library, checked with independent tools: poppler's pdfinfo (page size, page
-// count), pdftotext (every check's title with its status, the verdict, the manifest's checksums, confirmations),
-// pdftoppm (pages rendered to PNG under BUILD/report-artefacts/pages for people to look at, not compared);
-// QXmlStreamReader for the HTML (well formed, self-contained, the same checks, hostile names escaped); a
-// validator written here from docs/json-schema.md and docs/report.md for the JSON; `imgprep check --json` for
-// the embedded check document; the Windows fixture's expectation files (written from what was put into the
-// images) for verdicts and statuses; sha256sum for --checksum.
+// count), pdftotext (every check's title with its status, the verdict, the manifest's checksums,
+// confirmations), pdftoppm (pages rendered to PNG under BUILD/report-artefacts/pages for people to look at,
+// not compared); QXmlStreamReader for the HTML (well formed, self-contained, the same checks, hostile names
+// escaped); a validator written here from docs/json-schema.md and docs/report.md for the JSON; `imgprep check
+// --json` for the embedded check document; the Windows fixture's expectation files (written from what was put
+// into the images) for verdicts and statuses; sha256sum for --checksum.
 #include <QtTest>
 
 #include <QDir>
@@ -29,8 +29,9 @@ namespace {
 
 // The labels docs/report.md documents for each status and verdict.
 QString statusLabel(const QString& s) {
-    static const QHash<QString, QString> m = {{"pass", "PASS"},     {"fail", "FAIL"},      {"warn", "WARNING"},
-                                              {"info", "INFO"},     {"manual", "CONFIRM"}, {"unknown", "UNKNOWN"}};
+    static const QHash<QString, QString> m = {{"pass", "PASS"},      {"fail", "FAIL"},
+                                              {"warn", "WARNING"},   {"info", "INFO"},
+                                              {"manual", "CONFIRM"}, {"unknown", "UNKNOWN"}};
     return m.value(s, "?");
 }
 QString verdictLabel(const QString& v) {
@@ -56,8 +57,8 @@ QJsonObject readJson(const QString& path, QString* err = nullptr) {
     return d.object();
 }
 
-// The PDF's text in content-stream order (-raw): the order the report draws it, so that a check's status badge
-// and its title are read together whatever pdftotext's column heuristics would make of the layout.
+// The PDF's text in content-stream order (-raw): the order the report draws it, so that a check's status
+// badge and its title are read together whatever pdftotext's column heuristics would make of the layout.
 QString pdfText(const QString& pdf) {
     auto r = runTool("pdftotext", {"-raw", "-enc", "UTF-8", pdf, "-"});
     return r.exitCode == 0 ? normalize(QString::fromUtf8(r.out)) : QString();
@@ -67,7 +68,7 @@ QString pdfText(const QString& pdf) {
 // JSON validator, written from docs/json-schema.md (check document) and docs/report.md (report additions).
 
 class Validator {
-public:
+  public:
     QStringList errors;
 
     void validateReport(const QJsonObject& r) {
@@ -90,7 +91,8 @@ public:
             }
             check(c.toObject(), at);
             ids << c.toObject().value("id").toString();
-            if (c.toObject().value("status").toString() == "manual") manual << c.toObject().value("id").toString();
+            if (c.toObject().value("status").toString() == "manual")
+                manual << c.toObject().value("id").toString();
         }
         object(r, "", "summary", [&](const QJsonObject& s, const QString& at) {
             summary(s, at, r.value("checks").toArray().size(), ids, manual);
@@ -105,7 +107,9 @@ public:
         need(r, "", "checksum", {"object", "null"});
         if (r.value("checksum").isObject()) {
             need(r.value("checksum").toObject(), "checksum", "sha256", {"string"});
-            if (!QRegularExpression("^[0-9a-f]{64}$").match(r.value("checksum")["sha256"].toString()).hasMatch())
+            if (!QRegularExpression("^[0-9a-f]{64}$")
+                     .match(r.value("checksum")["sha256"].toString())
+                     .hasMatch())
                 errors << "checksum.sha256 is not 64 lower-case hex digits";
         }
         need(r, "", "confirmations", {"array"});
@@ -124,15 +128,15 @@ public:
             const QJsonObject m = r.value("conversion").toObject();
             need(m, "conversion", "schema", {"int"});
             need(m, "conversion", "target", {"string"});
-            object(m, "conversion", "input", [&](const QJsonObject& o, const QString& at) {
-                need(o, at, "path", {"string"});
-            });
+            object(m, "conversion", "input",
+                   [&](const QJsonObject& o, const QString& at) { need(o, at, "path", {"string"}); });
             need(m, "conversion", "outputs", {"array"});
-            for (const auto& o : m.value("outputs").toArray()) need(o.toObject(), "conversion.outputs[]", "path", {"string"});
+            for (const auto& o : m.value("outputs").toArray())
+                need(o.toObject(), "conversion.outputs[]", "path", {"string"});
         }
     }
 
-private:
+  private:
     static QString typeOf(const QJsonValue& v) {
         if (v.isNull()) return "null";
         if (v.isBool()) return "bool";
@@ -156,7 +160,8 @@ private:
                bool nullable = false) {
         const QJsonValue v = o.value(key);
         if (nullable && v.isNull()) return;
-        if (!values.contains(v.toString())) errors << at + "." + key + " = \"" + v.toString() + "\" not in " + values.join(",");
+        if (!values.contains(v.toString()))
+            errors << at + "." + key + " = \"" + v.toString() + "\" not in " + values.join(",");
     }
     void strings(const QJsonObject& o, const QString& at, const QString& key) {
         need(o, at, key, {"array"});
@@ -173,7 +178,8 @@ private:
     }
 
     void image(const QJsonObject& o, const QString& at) {
-        for (const char* k : {"path", "format", "subformat"}) need(o, at, k, {"string"});
+        for (const char* k : {"path", "format", "subformat"})
+            need(o, at, k, {"string"});
         need(o, at, "file_size", {"int"});
         need(o, at, "readable", {"bool"});
         if (!o.value("readable").toBool()) need(o, at, "message", {"string"});
@@ -181,7 +187,8 @@ private:
         need(o, at, "allocated_size", {"int", "null"});
         need(o, at, "chain", {"array"});
         for (const auto& c : o.value("chain").toArray())
-            for (const char* k : {"path", "format", "subformat"}) need(c.toObject(), at + ".chain[]", k, {"string"});
+            for (const char* k : {"path", "format", "subformat"})
+                need(c.toObject(), at + ".chain[]", k, {"string"});
         strings(o, at, "warnings");
         if (o.contains("files")) strings(o, at, "files");
         if (o.contains("details")) need(o, at, "details", {"object"});
@@ -202,28 +209,35 @@ private:
         for (const auto& pv : o.value("partitions").toArray()) {
             const QJsonObject p = pv.toObject();
             const QString pa = at + ".partitions[]";
-            for (const char* k : {"index", "offset", "size"}) need(p, pa, k, {"int"});
-            for (const char* k : {"type", "type_name", "role", "name", "filesystem", "label"}) need(p, pa, k, {"string"});
-            for (const char* k : {"active", "logical", "encrypted", "dirty", "hibernated", "is_system", "is_boot"})
+            for (const char* k : {"index", "offset", "size"})
+                need(p, pa, k, {"int"});
+            for (const char* k : {"type", "type_name", "role", "name", "filesystem", "label"})
+                need(p, pa, k, {"string"});
+            for (const char* k :
+                 {"active", "logical", "encrypted", "dirty", "hibernated", "is_system", "is_boot"})
                 need(p, pa, k, {"bool"});
             strings(p, pa, "notes");
         }
         need(o, at, "boot_on_same_disk", {"bool", "null"});
         need(o, at, "windows", {"object", "null"});
-        if (o.value("windows").isNull()) need(o, at, "not_windows_reason", {"string"});
-        else windows(o.value("windows").toObject(), at + ".windows");
+        if (o.value("windows").isNull())
+            need(o, at, "not_windows_reason", {"string"});
+        else
+            windows(o.value("windows").toObject(), at + ".windows");
         strings(o, at, "warnings");
         if (o.contains("per_disk")) {
             need(o, at, "windows_disk_index", {"int"});
-            for (const auto& d : o.value("per_disk").toArray()) facts(d.toObject(), at + ".per_disk[]");
+            for (const auto& d : o.value("per_disk").toArray())
+                facts(d.toObject(), at + ".per_disk[]");
         }
     }
 
     void windows(const QJsonObject& w, const QString& at) {
-        for (const char* k : {"product_name", "edition_id", "installation_type", "current_version", "display_version",
-                              "marketing_name", "system_root"})
+        for (const char* k : {"product_name", "edition_id", "installation_type", "current_version",
+                              "display_version", "marketing_name", "system_root"})
             need(w, at, k, {"string"});
-        for (const char* k : {"major_version", "minor_version", "build", "ubr"}) need(w, at, k, {"int", "null"});
+        for (const char* k : {"major_version", "minor_version", "build", "ubr"})
+            need(w, at, k, {"int", "null"});
         need(w, at, "arch", {"string", "null"});
         object(w, at, "dhcp", [&](const QJsonObject& d, const QString& a) {
             need(d, a, "all_interfaces", {"bool", "null"});
@@ -235,9 +249,11 @@ private:
             }
         });
         object(w, at, "virtio", [&](const QJsonObject& v, const QString& a) {
-            for (const char* k : {"storage", "storage_boot_ready", "network"}) need(v, a, k, {"bool"});
+            for (const char* k : {"storage", "storage_boot_ready", "network"})
+                need(v, a, k, {"bool"});
             need(v, a, "services", {"array"});
-            for (const auto& s : v.value("services").toArray()) service(s.toObject(), a + ".services[]");
+            for (const auto& s : v.value("services").toArray())
+                service(s.toObject(), a + ".services[]");
             strings(v, a, "driver_packages");
         });
         object(w, at, "cloudbase_init", [&](const QJsonObject& c, const QString& a) {
@@ -251,18 +267,21 @@ private:
         for (const char* k : {"rtc_utc", "rdp_allowed", "hiberboot_enabled", "hibernate_enabled"})
             need(w, at, k, {"bool", "null"});
         need(w, at, "san_policy", {"int", "null"});
-        for (const char* k : {"gpu_drivers", "legacy_tools", "group_policies", "antivirus", "warnings"}) strings(w, at, k);
+        for (const char* k : {"gpu_drivers", "legacy_tools", "group_policies", "antivirus", "warnings"})
+            strings(w, at, k);
     }
 
     void service(const QJsonObject& s, const QString& at) {
         need(s, at, "name", {"string"});
         need(s, at, "present", {"bool"});
-        for (const char* k : {"type", "start", "start_override"}) need(s, at, k, {"int", "null"});
+        for (const char* k : {"type", "start", "start_override"})
+            need(s, at, k, {"int", "null"});
         need(s, at, "file_present", {"bool"});
     }
 
     void check(const QJsonObject& c, const QString& at) {
-        for (const char* k : {"id", "title", "rule", "message"}) need(c, at, k, {"string"});
+        for (const char* k : {"id", "title", "rule", "message"})
+            need(c, at, k, {"string"});
         oneOf(c, at, "table", {"1", "2", "other", "extra"});
         oneOf(c, at, "level", {"required", "advised", "optional", "manual"});
         oneOf(c, at, "status", {"pass", "fail", "warn", "info", "manual", "unknown"});
@@ -271,7 +290,8 @@ private:
         if (c.value("status").toString() == "pass" && !c.value("remediation").toArray().isEmpty())
             errors << at + ": a passing check has remediation steps";
         object(c, at, "doc", [&](const QJsonObject& d, const QString& a) {
-            for (const char* k : {"page", "title", "topic", "section"}) need(d, a, k, {"string"});
+            for (const char* k : {"page", "title", "topic", "section"})
+                need(d, a, k, {"string"});
         });
     }
 
@@ -290,10 +310,12 @@ private:
                 total += c.value(k).toInt();
             }
         });
-        if (total != nchecks) errors << QString("%1.counts add up to %2, not %3 checks").arg(at).arg(total).arg(nchecks);
+        if (total != nchecks)
+            errors << QString("%1.counts add up to %2, not %3 checks").arg(at).arg(total).arg(nchecks);
         strings(s, at, "pending_confirmations");
         for (const auto& p : s.value("pending_confirmations").toArray())
-            if (!manual.contains(p.toString())) errors << at + ".pending_confirmations: " + p.toString() + " is not manual";
+            if (!manual.contains(p.toString()))
+                errors << at + ".pending_confirmations: " + p.toString() + " is not manual";
         strings(s, at, "blockers");
         for (const auto& b : s.value("blockers").toArray())
             if (!ids.contains(b.toString())) errors << at + ".blockers: " + b.toString() + " is not a check";
@@ -306,9 +328,9 @@ private:
 struct HtmlScan {
     bool ok = false;
     QString error;
-    QString text;               // all character data, normalised
-    QStringList elements;       // element names, lower case
-    QStringList externalRefs;   // src/href attributes, url(...) in CSS, <link>
+    QString text;             // all character data, normalised
+    QStringList elements;     // element names, lower case
+    QStringList externalRefs; // src/href attributes, url(...) in CSS, <link>
     int svgCount = 0;
 };
 
@@ -322,14 +344,17 @@ HtmlScan scanHtml(const QByteArray& html) {
             const QString n = x.name().toString().toLower();
             s.elements << n;
             if (n == "svg") ++s.svgCount;
-            if (n == "link" || n == "script" || n == "img" || n == "iframe" || n == "object") s.externalRefs << n;
+            if (n == "link" || n == "script" || n == "img" || n == "iframe" || n == "object")
+                s.externalRefs << n;
             for (const auto& a : x.attributes()) {
                 const QString an = a.name().toString().toLower();
-                if (an == "src" || an == "href" || an.startsWith("on")) s.externalRefs << an + "=" + a.value().toString();
+                if (an == "src" || an == "href" || an.startsWith("on"))
+                    s.externalRefs << an + "=" + a.value().toString();
             }
             // Block-level elements separate words; inline ones (b, span) do not.
-            static const QSet<QString> blocks = {"p", "li", "td", "th", "tr", "div", "h1", "h2", "h3", "br", "table",
-                                                 "ul", "ol", "title", "style", "text", "svg"};
+            static const QSet<QString> blocks = {"p",  "li",    "td",    "th",   "tr",    "div",
+                                                 "h1", "h2",    "h3",    "br",   "table", "ul",
+                                                 "ol", "title", "style", "text", "svg"};
             if (blocks.contains(n)) text += ' ';
         } else if (x.isEndElement()) {
             if (x.name() != QLatin1String("b") && x.name() != QLatin1String("span")) text += ' ';
@@ -339,7 +364,9 @@ HtmlScan scanHtml(const QByteArray& html) {
         }
     }
     s.ok = !x.hasError();
-    if (x.hasError()) s.error = QString("%1 at line %2 column %3").arg(x.errorString()).arg(x.lineNumber()).arg(x.columnNumber());
+    if (x.hasError())
+        s.error =
+            QString("%1 at line %2 column %3").arg(x.errorString()).arg(x.lineNumber()).arg(x.columnNumber());
     s.text = normalize(text);
     return s;
 }
@@ -355,9 +382,11 @@ class TestReport : public QObject {
     QString windowsSkip_;
 
     // Runs `imgprep report IMAGE --pdf --html --json [extra]` into tmp/<tag>.*; returns the exit code.
-    int report(const QString& tag, const QString& image, const QStringList& extra, ToolResult* res = nullptr) {
+    int report(const QString& tag, const QString& image, const QStringList& extra,
+               ToolResult* res = nullptr) {
         const QString base = tmp_.filePath(tag);
-        QStringList args = {"report", image, "--pdf", base + ".pdf", "--html", base + ".html", "--json", base + ".json"};
+        QStringList args = {"report", image,          "--pdf",  base + ".pdf",
+                            "--html", base + ".html", "--json", base + ".json"};
         args += extra;
         auto r = runTool(cliPath(), args);
         if (res) *res = r;
@@ -375,15 +404,19 @@ class TestReport : public QObject {
         auto pages = QRegularExpression(R"(Pages:\s+(\d+))").match(inf);
         QVERIFY2(pages.hasMatch(), qPrintable(inf));
         QVERIFY2(pages.captured(1).toInt() > 1, qPrintable("only " + pages.captured(1) + " page(s)"));
-        if (pageSize == "letter") QVERIFY2(inf.contains(QRegularExpression(R"(Page size:\s+612 x 792 pts)")), qPrintable(inf));
-        else QVERIFY2(inf.contains(QRegularExpression(R"(Page size:\s+595(\.\d+)? x 842(\.\d+)? pts)")), qPrintable(inf));
+        if (pageSize == "letter")
+            QVERIFY2(inf.contains(QRegularExpression(R"(Page size:\s+612 x 792 pts)")), qPrintable(inf));
+        else
+            QVERIFY2(inf.contains(QRegularExpression(R"(Page size:\s+595(\.\d+)? x 842(\.\d+)? pts)")),
+                     qPrintable(inf));
 
         const QString text = pdfText(base + ".pdf");
         QVERIFY(!text.isEmpty());
         const QString verdict = json.value("summary")["verdict"].toString();
         QVERIFY2(text.contains(verdictLabel(verdict)), qPrintable(verdict));
         QVERIFY2(text.contains(QString("Page 1 of %1").arg(pages.captured(1))), "no 'Page 1 of N' footer");
-        QVERIFY2(text.contains(QString("Page %1 of %1").arg(pages.captured(1))), "no footer on the last page");
+        QVERIFY2(text.contains(QString("Page %1 of %1").arg(pages.captured(1))),
+                 "no footer on the last page");
         QVERIFY(text.contains(json.value("report")["image_name"].toString()));
         QVERIFY(text.contains("imgprep " + json.value("tool")["version"].toString()));
 
@@ -392,7 +425,8 @@ class TestReport : public QObject {
         const QByteArray html = hf.readAll();
         const HtmlScan scan = scanHtml(html);
         QVERIFY2(scan.ok, qPrintable(scan.error));
-        QVERIFY2(scan.externalRefs.isEmpty(), qPrintable("not self-contained: " + scan.externalRefs.join(", ")));
+        QVERIFY2(scan.externalRefs.isEmpty(),
+                 qPrintable("not self-contained: " + scan.externalRefs.join(", ")));
         QVERIFY(scan.elements.contains("style"));
         QVERIFY(scan.text.contains(verdictLabel(verdict)));
 
@@ -400,7 +434,8 @@ class TestReport : public QObject {
         QVERIFY(checks.size() > 10);
         for (const auto& cv : checks) {
             const QJsonObject c = cv.toObject();
-            const QString want = statusLabel(c.value("status").toString()) + " " + normalize(c.value("title").toString());
+            const QString want =
+                statusLabel(c.value("status").toString()) + " " + normalize(c.value("title").toString());
             QVERIFY2(text.contains(want), qPrintable(tag + ": PDF lacks \"" + want + "\""));
             QVERIFY2(scan.text.contains(want), qPrintable(tag + ": HTML lacks \"" + want + "\""));
         }
@@ -413,6 +448,11 @@ class TestReport : public QObject {
         } else {
             QCOMPARE(scan.svgCount, 0);
         }
+
+        // Vector only: no raster image anywhere (the disk map is drawn, the text is text).
+        auto images = runTool("pdfimages", {"-list", base + ".pdf"});
+        QCOMPARE(images.exitCode, 0);
+        QVERIFY2(QString::fromUtf8(images.out).trimmed().split('\n').size() == 2, images.out.constData());
 
         // Pages as PNG for people to look at.
         QDir().mkpath(artefacts_ + "/pages");
@@ -428,18 +468,21 @@ class TestReport : public QObject {
         QVERIFY2(v.errors.isEmpty(), qPrintable(v.errors.mid(0, 20).join("\n")));
     }
 
-private slots:
+  private slots:
     void initTestCase() {
         QVERIFY(tmp_.isValid());
         artefacts_ = QStringLiteral(IMGPREP_REPORT_ARTEFACTS);
         QDir(artefacts_ + "/pages").removeRecursively();
         QVERIFY(QDir().mkpath(artefacts_ + "/pages"));
-        for (const char* tool : {"pdfinfo", "pdftotext", "pdftoppm"})
+        for (const char* tool : {"pdfinfo", "pdftotext", "pdftoppm", "pdfimages"})
             QVERIFY2(!QStandardPaths::findExecutable(tool).isEmpty(), tool);
 
-        // The demo disk (GPT with ESP, MSR and an empty NTFS volume; no Windows), built by its fixture script.
-        auto demo = runTool("bash", {QStringLiteral(IMGPREP_SOURCE_DIR) + "/tests/fixtures/build_demo.sh",
-                                     artefacts_ + "/demo-fixture"}, 300000);
+        // The demo disk (GPT with ESP, MSR and an empty NTFS volume; no Windows), built by its fixture
+        // script.
+        auto demo = runTool("bash",
+                            {QStringLiteral(IMGPREP_SOURCE_DIR) + "/tests/fixtures/build_demo.sh",
+                             artefacts_ + "/demo-fixture"},
+                            300000);
         QVERIFY2(demo.exitCode == 0, demo.err.constData());
         demo_ = artefacts_ + "/demo-fixture/demo-windows.vmdk";
         QVERIFY(QFileInfo::exists(demo_));
@@ -449,8 +492,8 @@ private slots:
         QVERIFY2(QFileInfo::exists(raw_), qPrintable(raw_));
         QVERIFY2(QFileInfo::exists(overlay_), qPrintable(overlay_));
 
-        // A file detect_zvhd recognises as ZVHD2 (cookie "z2strm", version 0x00010000 at 12, feature bit 2 at 8,
-        // "tap" at 28): readable by nobody offline.
+        // A file detect_zvhd recognises as ZVHD2 (cookie "z2strm", version 0x00010000 at 12, feature bit 2 at
+        // 8, "tap" at 28): readable by nobody offline.
         QByteArray z(8192, '\0');
         memcpy(z.data(), "z2strm\0", 7);
         z[8] = 2;
@@ -479,11 +522,16 @@ private slots:
         QTest::addColumn<QString>("image");
         QTest::addColumn<QString>("pageSize");
         QTest::addColumn<QString>("expectFile");
-        QTest::newRow("demo-gpt-not-windows-a4") << demo_ << "a4" << "";
-        QTest::newRow("demo-gpt-not-windows-letter") << demo_ << "letter" << "";
-        QTest::newRow("raw-no-partitions") << raw_ << "a4" << "";
-        QTest::newRow("qcow2-backing-chain") << overlay_ << "letter" << "";
-        QTest::newRow("zvhd2-unreadable") << zvhd2_ << "a4" << "";
+        QTest::newRow("demo-gpt-not-windows-a4") << demo_ << "a4"
+                                                 << "";
+        QTest::newRow("demo-gpt-not-windows-letter") << demo_ << "letter"
+                                                     << "";
+        QTest::newRow("raw-no-partitions") << raw_ << "a4"
+                                           << "";
+        QTest::newRow("qcow2-backing-chain") << overlay_ << "letter"
+                                             << "";
+        QTest::newRow("zvhd2-unreadable") << zvhd2_ << "a4"
+                                          << "";
         if (windowsDir_.isEmpty()) return;
         QFile list(windowsDir_ + "/windows.list");
         if (!list.open(QIODevice::ReadOnly)) return;
@@ -491,8 +539,8 @@ private slots:
         while (!list.atEnd()) {
             const QStringList p = QString::fromUtf8(list.readLine()).trimmed().split('|');
             if (p.size() < 3) continue;
-            QTest::newRow(qPrintable("windows-" + p[0])) << windowsDir_ + "/" + p[1] << (n++ % 2 ? "letter" : "a4")
-                                                         << windowsDir_ + "/" + p[2];
+            QTest::newRow(qPrintable("windows-" + p[0]))
+                << windowsDir_ + "/" + p[1] << (n++ % 2 ? "letter" : "a4") << windowsDir_ + "/" + p[2];
         }
     }
 
@@ -528,13 +576,15 @@ private slots:
             for (auto it = want.begin(); it != want.end(); ++it) {
                 QString title;
                 for (const auto& cv : json.value("checks").toArray())
-                    if (cv.toObject().value("id").toString() == it.key()) title = cv.toObject().value("title").toString();
+                    if (cv.toObject().value("id").toString() == it.key())
+                        title = cv.toObject().value("title").toString();
                 QVERIFY2(!title.isEmpty(), qPrintable(it.key()));
                 const QString line = statusLabel(it.value().toString()) + " " + normalize(title);
                 QVERIFY2(text.contains(line), qPrintable(tag + ": PDF lacks \"" + line + "\""));
             }
             const QJsonValue product = expect.value("facts")["windows"]["product_name"];
-            if (product.isString()) QVERIFY2(text.contains(normalize(product.toString())), qPrintable(product.toString()));
+            if (product.isString())
+                QVERIFY2(text.contains(normalize(product.toString())), qPrintable(product.toString()));
         }
     }
 
@@ -545,7 +595,8 @@ private slots:
 
     void manifestInAllOutputs() {
         const QString out = tmp_.filePath("converted.raw");
-        auto conv = runTool(cliPath(), {"convert", raw_, "--to", "raw", "--bitmap", "--verify", "-o", out, "--quiet"});
+        auto conv = runTool(cliPath(),
+                            {"convert", raw_, "--to", "raw", "--bitmap", "--verify", "-o", out, "--quiet"});
         QVERIFY2(conv.exitCode == 0, conv.err.constData());
         const QString manifest = tmp_.filePath("converted.manifest.json");
         QVERIFY(QFileInfo::exists(manifest));
@@ -559,7 +610,8 @@ private slots:
         QCOMPARE(json.value("conversion").toObject(), m);
         QCOMPARE(json.value("report")["manifest_path"].toString(), manifest);
 
-        // The RAW output's checksum as sha256sum computes it, shown in PDF and HTML with the bitmap statistics.
+        // The RAW output's checksum as sha256sum computes it, shown in PDF and HTML with the bitmap
+        // statistics.
         auto sum = runTool("sha256sum", {out});
         QCOMPARE(sum.exitCode, 0);
         const QString outSha = QString::fromUtf8(sum.out).section(' ', 0, 0);
@@ -580,7 +632,8 @@ private slots:
             }
         }
         const QJsonObject bm = m.value("bitmap").toObject();
-        const QString blocks = QString("%1 of %2").arg(bm.value("set_bits").toInteger()).arg(bm.value("blocks").toInteger());
+        const QString blocks =
+            QString("%1 of %2").arg(bm.value("set_bits").toInteger()).arg(bm.value("blocks").toInteger());
         QVERIFY2(pdf.contains(blocks), qPrintable(blocks));
         QVERIFY2(html.text.contains(blocks), qPrintable(blocks));
         QVERIFY(pdf.contains("PASSED: the output reads back identical to the source"));
@@ -591,12 +644,15 @@ private slots:
         QTest::addColumn<QByteArray>("content");
         QTest::newRow("not json") << QByteArray("{ this is not json");
         QTest::newRow("not an object") << QByteArray("[1, 2]");
-        QTest::newRow("no outputs") << QByteArray(R"({"schema": 1, "target": "raw", "input": {"path": "x"}})");
-        QTest::newRow("output without path") << QByteArray(R"({"schema": 1, "target": "raw", "input": {"path": "x"},
+        QTest::newRow("no outputs") << QByteArray(
+            R"({"schema": 1, "target": "raw", "input": {"path": "x"}})");
+        QTest::newRow("output without path")
+            << QByteArray(R"({"schema": 1, "target": "raw", "input": {"path": "x"},
             "outputs": [{"role": "image", "size": 5}]})");
-        QTest::newRow("schema 2") << QByteArray(R"({"schema": 2, "target": "raw", "input": {"path": "x"}, "outputs": []})");
-        QTest::newRow("verification without performed")
-            << QByteArray(R"({"schema": 1, "target": "raw", "input": {"path": "x"}, "outputs": [], "verification": {}})");
+        QTest::newRow("schema 2") << QByteArray(
+            R"({"schema": 2, "target": "raw", "input": {"path": "x"}, "outputs": []})");
+        QTest::newRow("verification without performed") << QByteArray(
+            R"({"schema": 1, "target": "raw", "input": {"path": "x"}, "outputs": [], "verification": {}})");
     }
     void badManifest() {
         QFETCH(QByteArray, content);
@@ -619,24 +675,30 @@ private slots:
         QTest::addColumn<QStringList>("args");
         QTest::addColumn<QString>("stderrHas");
         const QString t = tmp_.path();
-        QTest::newRow("missing image") << QStringList{"report", t + "/no-such.vmdk", "--pdf", t + "/e1.pdf"}
-                                       << "no-such.vmdk";
-        QTest::newRow("unwritable pdf") << QStringList{"report", raw_, "--pdf", "/nonexistent-dir/x.pdf"}
-                                        << "/nonexistent-dir/x.pdf";
-        QTest::newRow("unwritable html") << QStringList{"report", raw_, "--html", "/nonexistent-dir/x.html"}
-                                         << "/nonexistent-dir/x.html";
-        QTest::newRow("unwritable json") << QStringList{"report", raw_, "--json", "/proc/x.json"} << "/proc/x.json";
+        QTest::newRow("missing image")
+            << QStringList{"report", t + "/no-such.vmdk", "--pdf", t + "/e1.pdf"} << "no-such.vmdk";
+        QTest::newRow("unwritable pdf")
+            << QStringList{"report", raw_, "--pdf", "/nonexistent-dir/x.pdf"} << "/nonexistent-dir/x.pdf";
+        QTest::newRow("unwritable html")
+            << QStringList{"report", raw_, "--html", "/nonexistent-dir/x.html"} << "/nonexistent-dir/x.html";
+        QTest::newRow("unwritable json")
+            << QStringList{"report", raw_, "--json", "/proc/x.json"} << "/proc/x.json";
         QTest::newRow("no output") << QStringList{"report", raw_} << "no output";
-        QTest::newRow("bad page size") << QStringList{"report", raw_, "--pdf", t + "/e2.pdf", "--page-size", "a5"}
-                                       << "--page-size";
+        QTest::newRow("bad page size")
+            << QStringList{"report", raw_, "--pdf", t + "/e2.pdf", "--page-size", "a5"} << "--page-size";
         QTest::newRow("unknown confirm id")
-            << QStringList{"report", raw_, "--pdf", t + "/e3.pdf", "--confirm", "no.such.check"} << "no.such.check";
+            << QStringList{"report", raw_, "--pdf", t + "/e3.pdf", "--confirm", "no.such.check"}
+            << "no.such.check";
         QTest::newRow("confirm of an automatic check")
-            << QStringList{"report", raw_, "--pdf", t + "/e4.pdf", "--confirm", "network.dhcp"} << "network.dhcp";
+            << QStringList{"report", raw_, "--pdf", t + "/e4.pdf", "--confirm", "network.dhcp"}
+            << "network.dhcp";
         QTest::newRow("missing manifest")
-            << QStringList{"report", raw_, "--pdf", t + "/e5.pdf", "--manifest", t + "/none.json"} << "none.json";
-        QTest::newRow("output is the image") << QStringList{"report", raw_, "--json", raw_} << "source is never written";
-        QTest::newRow("unknown option") << QStringList{"report", raw_, "--pdf", t + "/e6.pdf", "--bogus"} << "--bogus";
+            << QStringList{"report", raw_, "--pdf", t + "/e5.pdf", "--manifest", t + "/none.json"}
+            << "none.json";
+        QTest::newRow("output is the image")
+            << QStringList{"report", raw_, "--json", raw_} << "source is never written";
+        QTest::newRow("unknown option")
+            << QStringList{"report", raw_, "--pdf", t + "/e6.pdf", "--bogus"} << "--bogus";
     }
     void errors() {
         QFETCH(QStringList, args);
@@ -645,7 +707,8 @@ private slots:
         auto r = runTool(cliPath(), args);
         QCOMPARE(r.exitCode, 2);
         QVERIFY2(QString::fromUtf8(r.err).contains(stderrHas), r.err.constData());
-        for (int i = 1; i <= 6; ++i) QVERIFY(!QFileInfo::exists(tmp_.filePath(QString("e%1.pdf").arg(i))));
+        for (int i = 1; i <= 6; ++i)
+            QVERIFY(!QFileInfo::exists(tmp_.filePath(QString("e%1.pdf").arg(i))));
         QCOMPARE(sha256OfFile(raw_), before);
     }
 
@@ -684,8 +747,8 @@ private slots:
 
     void confirmationsAndChecksum() {
         QCOMPARE(report("confirmed", demo_,
-                        {"--confirm", "os.hardware_independent", "--confirm", "account.tenant_admin", "--confirmed-by",
-                         "Jane Q. Auditor", "--checksum", "sha256"}),
+                        {"--confirm", "os.hardware_independent", "--confirm", "account.tenant_admin",
+                         "--confirmed-by", "Jane Q. Auditor", "--checksum", "sha256"}),
                  0);
         const QJsonObject json = readJson(tmp_.filePath("confirmed.json"));
         validate(json);
@@ -701,7 +764,8 @@ private slots:
         for (const auto& c : json.value("checks").toArray())
             if (ids.contains(c.toObject().value("id").toString()))
                 QCOMPARE(c.toObject().value("status").toString(), QString("pass"));
-        for (const auto& p : json.value("summary")["pending_confirmations"].toArray()) QVERIFY(!ids.contains(p.toString()));
+        for (const auto& p : json.value("summary")["pending_confirmations"].toArray())
+            QVERIFY(!ids.contains(p.toString()));
         const QString pdf = pdfText(tmp_.filePath("confirmed.pdf"));
         QVERIFY(pdf.contains("Jane Q. Auditor"));
         QVERIFY(pdf.contains("Tenant administrator account (account.tenant_admin)"));
@@ -773,7 +837,8 @@ private slots:
         };
         part(1, 1 << 20, 100 << 20, "fat32", "<svg onload=alert(1)>", "esp");
         part(2, 101 << 20, 16 << 20, "none", "", "msr");
-        part(3, 117 << 20, (64ull << 30) - (118 << 20), "ntfs", "]]></text><script>x</script>\xff\xfe", "basic_data");
+        part(3, 117 << 20, (64ull << 30) - (118 << 20), "ntfs", "]]></text><script>x</script>\xff\xfe",
+             "basic_data");
         f.partitions.back().is_system = true;
         imgprep::WindowsFacts w;
         w.product_name = "Windows </td></table><script>evil()</script> \x07 Server";
@@ -791,6 +856,9 @@ private slots:
         imgprep::ReportOptions opt;
         opt.confirmations.push_back({"os.full_virtualization", "<admin>", "2026-01-02T03:04:05+01:00"});
         const imgprep::Json r = imgprep::build_report(in, results, summary, opt);
+        // The confirmation was recorded but the checks were evaluated without it: the report says so.
+        QVERIFY(
+            QString::fromStdString(r.get_path("report.warnings").dump()).contains("os.full_virtualization"));
 
         const std::string html = imgprep::render_html(r);
         const HtmlScan scan = scanHtml(QByteArray::fromStdString(html));
@@ -821,7 +889,8 @@ private slots:
         in.image.path = "x.raw";
         in.image_json = imgprep::Json::object();
         const auto results = imgprep::evaluate_checks(in.image, in.facts);
-        const auto r = imgprep::build_report(in, results, imgprep::summarize(in.image, in.facts, results), {});
+        const auto r =
+            imgprep::build_report(in, results, imgprep::summarize(in.image, in.facts, results), {});
         QString error;
         QVERIFY(!imgprep::write_pdf_report(r, "/nonexistent-dir/r.pdf", QPageSize::A4, &error));
         QVERIFY2(error.contains("/nonexistent-dir/r.pdf"), qPrintable(error));
@@ -837,8 +906,8 @@ private slots:
         QVERIFY(QString::fromUtf8(info.out).contains(QRegularExpression(R"(Page size:\s+612 x 792 pts)")));
     }
 
-    // The disk map layout: to scale, tiny partitions widened to the minimum, boxes in disk order without overlap,
-    // and every partition labelled (inside its box or in a callout below).
+    // The disk map layout: to scale, tiny partitions widened to the minimum, boxes in disk order without
+    // overlap, and every partition labelled (inside its box or in a callout below).
     void diskMapLayout() {
         using imgprep::Json;
         using namespace imgprep::report_detail;
@@ -851,9 +920,12 @@ private slots:
             int index;
             std::uint64_t off, size;
         };
-        const std::vector<P> ps = {{1, MiB, 100 * MiB},            {2, 101 * MiB, 16 * MiB},
-                                   {3, 117 * MiB, 1ull << 40},     {4, (1ull << 40) + 117 * MiB, 512 * MiB},
-                                   {5, (1ull << 40) + 629 * MiB, 1ull << 39}, {6, disk - 2 * MiB, MiB}};
+        const std::vector<P> ps = {{1, MiB, 100 * MiB},
+                                   {2, 101 * MiB, 16 * MiB},
+                                   {3, 117 * MiB, 1ull << 40},
+                                   {4, (1ull << 40) + 117 * MiB, 512 * MiB},
+                                   {5, (1ull << 40) + 629 * MiB, 1ull << 39},
+                                   {6, disk - 2 * MiB, MiB}};
         for (const auto& p : ps) {
             Json j = Json::object();
             j.set("index", p.index);
@@ -876,7 +948,8 @@ private slots:
         for (const auto& p : ps) {
             const DiskMapShape* b = box.value(p.index);
             QVERIFY(b->w >= kDiskMapMinWidth - 1e-9);
-            QVERIFY2(b->x >= prevEnd - 1e-6, qPrintable(QString("partition %1 overlaps the previous one").arg(p.index)));
+            QVERIFY2(b->x >= prevEnd - 1e-6,
+                     qPrintable(QString("partition %1 overlaps the previous one").arg(p.index)));
             QVERIFY(b->x + b->w <= map.width + 1e-6);
             prevEnd = b->x + b->w;
             bool labelled = false;
@@ -902,8 +975,8 @@ private slots:
                 exts.append({s.x, s.x + double(s.text.size()) * s.size * 0.5, s.y - s.size, s.y});
         for (int i = 0; i < exts.size(); ++i)
             for (int k = i + 1; k < exts.size(); ++k) {
-                const bool overlap = exts[i].l < exts[k].r && exts[k].l < exts[i].r && exts[i].t < exts[k].b &&
-                                     exts[k].t < exts[i].b;
+                const bool overlap = exts[i].l < exts[k].r && exts[k].l < exts[i].r &&
+                                     exts[i].t < exts[k].b && exts[k].t < exts[i].b;
                 QVERIFY2(!overlap, "two callout labels overlap");
             }
         // Hundreds of partitions: bounded, still within the bar.
@@ -926,7 +999,13 @@ private slots:
 
     void sanitizedText() {
         using imgprep::report_detail::xml_escape;
-        const std::string bad = std::string("a\x01" "b\x7f" "c\xff" "d\xc3\x28" "e\xed\xa0\x80" "f\xef\xbf\xbe" "g<&>\"'") +
+        const std::string bad = std::string("a\x01"
+                                            "b\x7f"
+                                            "c\xff"
+                                            "d\xc3\x28"
+                                            "e\xed\xa0\x80"
+                                            "f\xef\xbf\xbe"
+                                            "g<&>\"'") +
                                 "\xe2\x82\xac"; // euro sign stays
         const std::string esc = xml_escape(bad);
         const QByteArray doc = QByteArray("<r>") + QByteArray::fromStdString(esc) + "</r>";

@@ -128,6 +128,9 @@ if [ "$has_wizard" = 1 ]; then
     check "usr/bin/imgprep-wizard is executable" test -x "$root/usr/bin/imgprep-wizard"
     missing=$( (ldd "$root/usr/bin/imgprep-wizard" 2>&1 || true) | grep 'not found' || true)
     check "usr/bin/imgprep-wizard resolves all libraries $missing" test -z "$missing"
+    # Starts with the system's Qt (platform plugin included) far enough to answer --version.
+    out=$(env -u LD_LIBRARY_PATH QT_QPA_PLATFORM=offscreen timeout 60 "$root/usr/bin/imgprep-wizard" --version 2>&1) || true
+    check "usr/bin/imgprep-wizard --version prints '$version' [$(head -n1 <<<"$out")]" grep -qF "$version" <<<"$out"
     check "desktop entry installed, same as the source" cmp -s "$desktop" "$desktop_src"
     check "metainfo installed, same as the source" cmp -s "$metainfo" "$metainfo_src"
     if command -v desktop-file-validate >/dev/null; then
