@@ -42,7 +42,8 @@ bool installTranslations(const QLocale& locale) {
     if (g_qt->load(locale, QStringLiteral("qtbase"), QStringLiteral("_"),
                    QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
         QCoreApplication::installTranslator(g_qt.get());
-    const bool found = g_ours->load(locale, QStringLiteral("imgprep"), QStringLiteral("_"), QStringLiteral(":/imgprep/i18n"));
+    const bool found = g_ours->load(locale, QStringLiteral("imgprep"), QStringLiteral("_"),
+                                    QStringLiteral(":/imgprep/i18n"));
     if (found) QCoreApplication::installTranslator(g_ours.get());
     QLocale::setDefault(locale);
     return found;
@@ -53,8 +54,8 @@ int runWizard(int argc, char** argv) {
     setupApplication(app);
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(
-        QCoreApplication::translate("imgprep::ui::App", "Gets a Windows VM disk image ready for cloud import."));
+    parser.setApplicationDescription(QCoreApplication::translate(
+        "imgprep::ui::App", "Gets a Windows VM disk image ready for cloud import."));
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("image"),

@@ -42,26 +42,50 @@ void addRecentFile(const QString& path) {
     s.setValue(kRecent, list.mid(0, kMaxRecentFiles));
 }
 
-void clearRecentFiles() { QSettings().remove(kRecent); }
+void clearRecentFiles() {
+    QSettings().remove(kRecent);
+}
 
 QString lastFolder() {
     const QString f = QSettings().value(kLastFolder).toString();
     return f.isEmpty() ? QDir::homePath() : f;
 }
-void setLastFolder(const QString& folder) { QSettings().setValue(kLastFolder, folder); }
+void setLastFolder(const QString& folder) {
+    QSettings().setValue(kLastFolder, folder);
+}
 
-QString outputFolder() { return QSettings().value(kOutputFolder).toString(); }
-void setOutputFolder(const QString& folder) { QSettings().setValue(kOutputFolder, folder); }
+QString outputFolder() {
+    return QSettings().value(kOutputFolder).toString();
+}
+void setOutputFolder(const QString& folder) {
+    QSettings().setValue(kOutputFolder, folder);
+}
 
-QString qemuImgHw() { return QSettings().value(kQemuImgHw).toString(); }
-void setQemuImgHw(const QString& path) { QSettings().setValue(kQemuImgHw, path); }
-QString createMfJar() { return QSettings().value(kCreateMf).toString(); }
-void setCreateMfJar(const QString& path) { QSettings().setValue(kCreateMf, path); }
+QString qemuImgHw() {
+    return QSettings().value(kQemuImgHw).toString();
+}
+void setQemuImgHw(const QString& path) {
+    QSettings().setValue(kQemuImgHw, path);
+}
+QString createMfJar() {
+    return QSettings().value(kCreateMf).toString();
+}
+void setCreateMfJar(const QString& path) {
+    QSettings().setValue(kCreateMf, path);
+}
 
-QByteArray windowGeometry() { return QSettings().value(kGeometry).toByteArray(); }
-void setWindowGeometry(const QByteArray& g) { QSettings().setValue(kGeometry, g); }
-QByteArray windowState() { return QSettings().value(kState).toByteArray(); }
-void setWindowState(const QByteArray& s) { QSettings().setValue(kState, s); }
+QByteArray windowGeometry() {
+    return QSettings().value(kGeometry).toByteArray();
+}
+void setWindowGeometry(const QByteArray& g) {
+    QSettings().setValue(kGeometry, g);
+}
+QByteArray windowState() {
+    return QSettings().value(kState).toByteArray();
+}
+void setWindowState(const QByteArray& s) {
+    QSettings().setValue(kState, s);
+}
 QByteArray splitterState(const QString& name) {
     return QSettings().value(QStringLiteral("window/splitter/") + name).toByteArray();
 }

@@ -15,14 +15,14 @@ void addRecentFile(const QString& path);
 void removeRecentFile(const QString& path);
 void clearRecentFiles();
 
-QString lastFolder();                      // where the file dialog opens (home when unset)
+QString lastFolder(); // where the file dialog opens (home when unset)
 void setLastFolder(const QString& folder);
-QString outputFolder();                    // last conversion output folder ("" = next to the image)
+QString outputFolder(); // last conversion output folder ("" = next to the image)
 void setOutputFolder(const QString& folder);
 
-QString qemuImgHw();                       // path of qemu-img-hw ("" = search PATH)
+QString qemuImgHw(); // path of qemu-img-hw ("" = search PATH)
 void setQemuImgHw(const QString& path);
-QString createMfJar();                     // path of the cloud's CreateMF.jar ("" = imgprep's own bitmap)
+QString createMfJar(); // path of the cloud's CreateMF.jar ("" = imgprep's own bitmap)
 void setCreateMfJar(const QString& path);
 
 QByteArray windowGeometry();

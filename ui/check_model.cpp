@@ -15,7 +15,9 @@ constexpr quintptr kGroupId = 0xFFFFFFFFu; // internalId of group rows; check ro
 const char* const kTables[] = {"1", "2", "other", "extra"};
 } // namespace
 
-CheckModel::CheckModel(QObject* parent) : QAbstractItemModel(parent) { reset(false); }
+CheckModel::CheckModel(QObject* parent) : QAbstractItemModel(parent) {
+    reset(false);
+}
 
 QString CheckModel::groupTitle(const QString& table) const {
     if (table == QLatin1String("1")) return tr("Table 1 — Initial configuration");
@@ -28,7 +30,8 @@ QString CheckModel::groupTitle(const QString& table) const {
 void CheckModel::reset(bool running) {
     beginResetModel();
     groups_.clear();
-    for (const char* t : kTables) groups_.push_back(Group{QString::fromLatin1(t), {}});
+    for (const char* t : kTables)
+        groups_.push_back(Group{QString::fromLatin1(t), {}});
     for (const CheckDef& def : builtin_catalogue().checks) {
         Row r;
         r.id = qs(def.id);
@@ -124,7 +127,8 @@ QModelIndex CheckModel::groupIndex(const QString& table) const {
 
 int CheckModel::checkCount() const {
     int n = 0;
-    for (const auto& g : groups_) n += g.rows.size();
+    for (const auto& g : groups_)
+        n += g.rows.size();
     return n;
 }
 
@@ -139,7 +143,8 @@ int CheckModel::finalCount() const {
 QStringList CheckModel::ids() const {
     QStringList out;
     for (const auto& g : groups_)
-        for (const auto& r : g.rows) out << r.id;
+        for (const auto& r : g.rows)
+            out << r.id;
     return out;
 }
 
@@ -166,14 +171,19 @@ int CheckModel::rowCount(const QModelIndex& parent) const {
     return groups_[parent.row()].rows.size();
 }
 
-int CheckModel::columnCount(const QModelIndex&) const { return ColumnCount; }
+int CheckModel::columnCount(const QModelIndex&) const {
+    return ColumnCount;
+}
 
 QVariant CheckModel::headerData(int section, Qt::Orientation orientation, int role) const {
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
     switch (section) {
-    case TitleColumn: return tr("Check");
-    case StatusColumn: return tr("Status");
-    case FindingColumn: return tr("Finding");
+    case TitleColumn:
+        return tr("Check");
+    case StatusColumn:
+        return tr("Status");
+    case FindingColumn:
+        return tr("Finding");
     }
     return {};
 }
@@ -183,7 +193,8 @@ QString CheckModel::groupSummary(int g) const {
     int counts[kCheckStatusCount] = {};
     int running = 0, done = 0;
     for (const auto& r : grp.rows) {
-        if (r.running) ++running;
+        if (r.running)
+            ++running;
         else if (r.result) {
             ++counts[int(r.result->status)];
             ++done;
@@ -194,8 +205,10 @@ QString CheckModel::groupSummary(int g) const {
     QStringList parts;
     if (counts[int(CheckStatus::Fail)]) parts << tr("%n failed", nullptr, counts[int(CheckStatus::Fail)]);
     if (counts[int(CheckStatus::Warn)]) parts << tr("%n warnings", nullptr, counts[int(CheckStatus::Warn)]);
-    if (counts[int(CheckStatus::Manual)]) parts << tr("%n to confirm", nullptr, counts[int(CheckStatus::Manual)]);
-    if (counts[int(CheckStatus::Unknown)]) parts << tr("%n unknown", nullptr, counts[int(CheckStatus::Unknown)]);
+    if (counts[int(CheckStatus::Manual)])
+        parts << tr("%n to confirm", nullptr, counts[int(CheckStatus::Manual)]);
+    if (counts[int(CheckStatus::Unknown)])
+        parts << tr("%n unknown", nullptr, counts[int(CheckStatus::Unknown)]);
     if (parts.isEmpty()) return tr("all passed");
     return parts.join(QStringLiteral(", "));
 }
@@ -207,7 +220,8 @@ QVariant CheckModel::groupData(int g, int column, int role) const {
     case Qt::AccessibleTextRole:
         if (column == TitleColumn) {
             const QString sum = groupSummary(g);
-            return sum.isEmpty() ? groupTitle(grp.table) : QStringLiteral("%1   ·   %2").arg(groupTitle(grp.table), sum);
+            return sum.isEmpty() ? groupTitle(grp.table)
+                                 : QStringLiteral("%1   ·   %2").arg(groupTitle(grp.table), sum);
         }
         return {};
     case Qt::FontRole: {
@@ -215,11 +229,16 @@ QVariant CheckModel::groupData(int g, int column, int role) const {
         f.setBold(true);
         return f;
     }
-    case IsGroupRole: return true;
-    case StatusRole: return -2;
-    case GroupRole: return grp.table;
-    case IdRole: return QString();
-    case ConfirmableRole: return false;
+    case IsGroupRole:
+        return true;
+    case StatusRole:
+        return -2;
+    case GroupRole:
+        return grp.table;
+    case IdRole:
+        return QString();
+    case ConfirmableRole:
+        return false;
     }
     return {};
 }
@@ -242,11 +261,13 @@ QVariant CheckModel::rowData(const Row& r, int column, int role) const {
         return {};
     case Qt::ToolTipRole: {
         if (!r.result) return r.title;
-        QString tip = QStringLiteral("<b>%1</b> — %2<br>%3").arg(r.title.toHtmlEscaped(), statusText(status),
-                                                                   qs(r.result->message).toHtmlEscaped());
+        QString tip =
+            QStringLiteral("<b>%1</b> — %2<br>%3")
+                .arg(r.title.toHtmlEscaped(), statusText(status), qs(r.result->message).toHtmlEscaped());
         if (!r.result->evidence.empty()) {
             tip += QStringLiteral("<ul>");
-            for (const auto& e : r.result->evidence) tip += QStringLiteral("<li>%1</li>").arg(htmlEscape(e));
+            for (const auto& e : r.result->evidence)
+                tip += QStringLiteral("<li>%1</li>").arg(htmlEscape(e));
             tip += QStringLiteral("</ul>");
         }
         return tip;
@@ -255,15 +276,24 @@ QVariant CheckModel::rowData(const Row& r, int column, int role) const {
         if (column == TitleColumn) return blank ? r.title : tr("%1: %2").arg(r.title, statusText(status));
         return rowData(r, column, Qt::DisplayRole);
     case Qt::CheckStateRole:
-        if (column == StatusColumn && r.level == QLatin1String("manual") && !blank)
+        // A check box while the item waits for (or has) the user's confirmation; not once a test decided it
+        // (a tested password).
+        if (column == StatusColumn && r.level == QLatin1String("manual") && !blank &&
+            (r.confirmed || r.running || (status && *status == CheckStatus::Manual)))
             return r.confirmed ? Qt::Checked : Qt::Unchecked;
         return {};
-    case IdRole: return r.id;
-    case StatusRole: return status ? int(*status) : -1;
-    case GroupRole: return r.table;
-    case LevelRole: return r.level;
-    case IsGroupRole: return false;
-    case ConfirmableRole: return r.level == QLatin1String("manual");
+    case IdRole:
+        return r.id;
+    case StatusRole:
+        return status ? int(*status) : -1;
+    case GroupRole:
+        return r.table;
+    case LevelRole:
+        return r.level;
+    case IsGroupRole:
+        return false;
+    case ConfirmableRole:
+        return r.level == QLatin1String("manual");
     }
     return {};
 }

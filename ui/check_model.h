@@ -18,7 +18,7 @@ namespace imgprep::ui {
 
 class CheckModel : public QAbstractItemModel {
     Q_OBJECT
-public:
+  public:
     enum Column { TitleColumn, StatusColumn, FindingColumn, ColumnCount };
     enum Role {
         IdRole = Qt::UserRole + 1, // QString check id ("" for groups)
@@ -55,10 +55,10 @@ public:
     Qt::ItemFlags flags(const QModelIndex& index) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
 
-signals:
+  signals:
     void confirmationToggled(const QString& id, bool confirmed);
 
-private:
+  private:
     struct Row {
         QString id, table, level, title;
         bool running = false;

@@ -40,11 +40,15 @@ QString tableName(const std::string& table) {
 
 QString classText(PasswordClass c) {
     switch (c) {
-    case PasswordClass::Uppercase: return CheckDetails::tr("an uppercase letter (A–Z)");
-    case PasswordClass::Lowercase: return CheckDetails::tr("a lowercase letter (a–z)");
-    case PasswordClass::Digit: return CheckDetails::tr("a digit (0–9)");
+    case PasswordClass::Uppercase:
+        return CheckDetails::tr("an uppercase letter (A–Z)");
+    case PasswordClass::Lowercase:
+        return CheckDetails::tr("a lowercase letter (a–z)");
+    case PasswordClass::Digit:
+        return CheckDetails::tr("a digit (0–9)");
     case PasswordClass::Special:
-        return CheckDetails::tr("a special character (one of %1)").arg(QString::fromLatin1(kPasswordSpecials.data(), int(kPasswordSpecials.size())));
+        return CheckDetails::tr("a special character (one of %1)")
+            .arg(QString::fromLatin1(kPasswordSpecials.data(), int(kPasswordSpecials.size())));
     }
     return {};
 }
@@ -52,7 +56,8 @@ QString classText(PasswordClass c) {
 QLabel* wrapLabel(QWidget* parent) {
     auto* l = new QLabel(parent);
     l->setWordWrap(true);
-    l->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard | Qt::LinksAccessibleByMouse);
+    l->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard |
+                               Qt::LinksAccessibleByMouse);
     l->setAlignment(Qt::AlignLeft | Qt::AlignTop);
     return l;
 }
@@ -119,9 +124,10 @@ CheckDetails::CheckDetails(Session* session, QWidget* parent) : QWidget(parent),
     passwordBox_ = new QWidget(content_);
     auto* pl = new QVBoxLayout(passwordBox_);
     pl->setContentsMargins(0, 4, 0, 4);
-    auto* pLabel = new QLabel(tr("Test the image's initial &password (it is only looked at here: never stored, "
-                                 "never logged):"),
-                              passwordBox_);
+    auto* pLabel =
+        new QLabel(tr("Test the image's initial &password (it is only looked at here: never stored, "
+                      "never logged):"),
+                   passwordBox_);
     pLabel->setWordWrap(true);
     password_ = new QLineEdit(passwordBox_);
     password_->setEchoMode(QLineEdit::Password);
@@ -184,7 +190,8 @@ void CheckDetails::passwordEdited(const QString& text) {
 
 QString CheckDetails::passwordFeedback() const {
     QStringList out;
-    for (int i = 0; i < 4; ++i) out << classes_[i]->accessibleName();
+    for (int i = 0; i < 4; ++i)
+        out << classes_[i]->accessibleName();
     if (!otherChars_->text().isEmpty()) out << otherChars_->text();
     return out.join(QLatin1Char('\n'));
 }
@@ -211,7 +218,8 @@ void CheckDetails::refresh() {
     const std::string level = r ? r->level : def ? def->level : std::string();
     const std::string table = r ? r->table : def ? def->table : std::string();
     QString statusWord = r || running ? statusText(status) : tr("Not checked");
-    statusLine_->setText(QStringLiteral("%1 · %2 · %3 · %4").arg(statusWord, levelText(level), tableName(table), id_));
+    statusLine_->setText(
+        QStringLiteral("%1 · %2 · %3 · %4").arg(statusWord, levelText(level), tableName(table), id_));
     statusLine_->setAccessibleName(tr("Status: %1").arg(statusWord));
     rule_->setText(def ? qs(def->rule) : r ? qs(r->rule) : QString());
     message_->setPlainText(r ? qs(r->message) : running ? tr("Still checking…") : QString());
@@ -221,7 +229,8 @@ void CheckDetails::refresh() {
     evidence_->setVisible(hasEvidence);
     if (hasEvidence) {
         QString html = QStringLiteral("<ul style=\"margin-left:-24px\">");
-        for (const auto& e : r->evidence) html += QStringLiteral("<li>%1</li>").arg(htmlEscape(e));
+        for (const auto& e : r->evidence)
+            html += QStringLiteral("<li>%1</li>").arg(htmlEscape(e));
         evidence_->setHtml(html + QStringLiteral("</ul>"));
     } else {
         evidence_->clear();
@@ -238,7 +247,8 @@ void CheckDetails::refresh() {
             fix = QStringLiteral("<p>%1</p>").arg(tr("No steps are listed for this check."));
         } else {
             fix = QStringLiteral("<ol style=\"margin-left:-24px\">");
-            for (const auto& s : steps) fix += QStringLiteral("<li>%1</li>").arg(htmlEscape(s));
+            for (const auto& s : steps)
+                fix += QStringLiteral("<li>%1</li>").arg(htmlEscape(s));
             fix += QStringLiteral("</ol>");
         }
     }
@@ -248,39 +258,46 @@ void CheckDetails::refresh() {
         QStringList extra;
         if (!doc.section.empty()) extra << htmlEscape(doc.section);
         if (!doc.topic.empty()) extra << htmlEscape(doc.topic);
-        fix += QStringLiteral("<p>%1 <b>%2</b>%3</p>")
-                   .arg(tr("Documentation:"), where,
-                        extra.isEmpty() ? QString() : QStringLiteral(" — ") + extra.join(QStringLiteral(", ")));
+        fix +=
+            QStringLiteral("<p>%1 <b>%2</b>%3</p>")
+                .arg(tr("Documentation:"), where,
+                     extra.isEmpty() ? QString() : QStringLiteral(" — ") + extra.join(QStringLiteral(", ")));
     }
     fixText_->setHtml(fix);
     if (r && r->status != CheckStatus::Pass && r->status != CheckStatus::Info && !fix_->isExpanded())
         fix_->setExpanded(true);
 
-    const bool manual = level == "manual";
+    const bool manual =
+        level == "manual" && (!r || r->status == CheckStatus::Manual || session_->isConfirmed(id_));
     confirm_->setVisible(manual);
     {
         const QSignalBlocker block(confirm_);
         confirm_->setChecked(session_->isConfirmed(id_));
     }
-    confirm_->setEnabled(session_->state() == Session::State::Checked || session_->state() == Session::State::Inspecting);
+    confirm_->setEnabled(session_->state() == Session::State::Checked ||
+                         session_->state() == Session::State::Inspecting);
 
     const bool pw = id_ == QLatin1String(kPasswordCheck);
     passwordBox_->setVisible(pw);
     if (pw) {
         const auto& rep = session_->confirmations().password;
-        const PasswordClass order[4] = {PasswordClass::Uppercase, PasswordClass::Lowercase, PasswordClass::Digit,
-                                        PasswordClass::Special};
+        const PasswordClass order[4] = {PasswordClass::Uppercase, PasswordClass::Lowercase,
+                                        PasswordClass::Digit, PasswordClass::Special};
         for (int i = 0; i < 4; ++i) {
-            const bool missing = rep && std::find(rep->missing.begin(), rep->missing.end(), order[i]) != rep->missing.end();
-            RowStatus s = !rep ? RowStatus{CheckStatus::Unknown} : missing ? RowStatus{CheckStatus::Fail} : RowStatus{CheckStatus::Pass};
+            const bool missing =
+                rep && std::find(rep->missing.begin(), rep->missing.end(), order[i]) != rep->missing.end();
+            RowStatus s = !rep      ? RowStatus{CheckStatus::Unknown}
+                          : missing ? RowStatus{CheckStatus::Fail}
+                                    : RowStatus{CheckStatus::Pass};
             classIcons_[i]->setPixmap(statusIcon(s).pixmap(QSize(16, 16), devicePixelRatioF()));
             const QString state = !rep ? tr("not tested") : missing ? tr("missing") : tr("present");
             classes_[i]->setText(QStringLiteral("%1 — %2").arg(classText(order[i]), state));
             classes_[i]->setAccessibleName(QStringLiteral("%1: %2").arg(classText(order[i]), state));
         }
         if (rep && rep->has_other_characters)
-            otherChars_->setText(tr("It also contains characters outside these classes (space, #, &, *, non-ASCII, …); "
-                                    "check that the cloud accepts them."));
+            otherChars_->setText(
+                tr("It also contains characters outside these classes (space, #, &, *, non-ASCII, …); "
+                   "check that the cloud accepts them."));
         else if (rep && password_->text().isEmpty())
             otherChars_->setText(tr("Result of the last test (the password itself was not kept)."));
         else
@@ -383,7 +400,10 @@ ChecklistPage::ChecklistPage(Session* session, QWidget* parent)
     connect(session_, &Session::checksFinished, this, [this] {
         updateBusy();
         updateBanner();
-        if (!view_->currentIndex().isValid() || view_->currentIndex().data(CheckModel::IsGroupRole).toBool()) {
+        if (!details_->currentId().isEmpty() && !view_->currentIndex().isValid()) {
+            selectCheck(details_->currentId()); // the row the user was looking at before the re-check
+        } else if (!view_->currentIndex().isValid() ||
+                   view_->currentIndex().data(CheckModel::IsGroupRole).toBool()) {
             // Select the first problem, so that its details and fix are visible at once.
             for (const QString& id : model_->ids()) {
                 const int st = model_->indexOf(id).data(CheckModel::StatusRole).toInt();
@@ -410,7 +430,8 @@ ChecklistPage::ChecklistPage(Session* session, QWidget* parent)
 }
 
 void ChecklistPage::spanGroups() {
-    for (int g = 0; g < model_->rowCount(); ++g) view_->setFirstColumnSpanned(g, QModelIndex(), true);
+    for (int g = 0; g < model_->rowCount(); ++g)
+        view_->setFirstColumnSpanned(g, QModelIndex(), true);
     view_->expandAll();
 }
 
@@ -452,7 +473,8 @@ void ChecklistPage::updateBusy() {
     const bool busy = session_->busy();
     progress_->setVisible(busy);
     progressLabel_->setVisible(busy);
-    progressLabel_->setText(session_->state() == Session::State::Opening ? tr("Opening…") : tr("Inspecting…"));
+    progressLabel_->setText(session_->state() == Session::State::Opening ? tr("Opening…")
+                                                                         : tr("Inspecting…"));
     if (!busy) spinner_->stop();
     recheck_->setEnabled(!session_->path().isEmpty() && session_->state() != Session::State::Opening);
     QString src;
@@ -460,7 +482,8 @@ void ChecklistPage::updateBusy() {
         const QString name = QFileInfo(session_->path()).fileName();
         src = session_->derivedFrom().isEmpty()
                   ? tr("Image: %1").arg(name)
-                  : tr("Converted output: %1 (from %2)").arg(name, QFileInfo(session_->derivedFrom()).fileName());
+                  : tr("Converted output: %1 (from %2)")
+                        .arg(name, QFileInfo(session_->derivedFrom()).fileName());
     }
     sourceLabel_->setText(src);
     sourceLabel_->setToolTip(session_->path());
@@ -468,11 +491,19 @@ void ChecklistPage::updateBusy() {
 
 void ChecklistPage::updateBanner() {
     switch (session_->state()) {
-    case Session::State::Empty: banner_->showEmpty(); break;
-    case Session::State::Opening: banner_->showChecking(0); break;
-    case Session::State::Inspecting: banner_->showChecking(session_->inspectionPercent()); break;
+    case Session::State::Empty:
+        banner_->showEmpty();
+        break;
+    case Session::State::Opening:
+        banner_->showChecking(0);
+        break;
+    case Session::State::Inspecting:
+        banner_->showChecking(session_->inspectionPercent());
+        break;
     case Session::State::OpenFailed:
-    case Session::State::InspectFailed: banner_->showError(session_->error()); break;
+    case Session::State::InspectFailed:
+        banner_->showError(session_->error());
+        break;
     case Session::State::Checked:
         if (session_->summary()) banner_->showSummary(*session_->summary());
         break;
@@ -486,7 +517,9 @@ void ChecklistPage::selectCheck(const QString& id) {
     view_->scrollTo(ix);
 }
 
-bool ChecklistPage::isComplete() const { return session_->state() == Session::State::Checked; }
+bool ChecklistPage::isComplete() const {
+    return session_->state() == Session::State::Checked;
+}
 
 void ChecklistPage::enterPage() {
     details_->showCheck(details_->currentId());
@@ -498,6 +531,8 @@ void ChecklistPage::leavePage() {
     saveState();
 }
 
-void ChecklistPage::saveState() const { settings::setSplitterState(QStringLiteral("checklist"), splitter_->saveState()); }
+void ChecklistPage::saveState() const {
+    settings::setSplitterState(QStringLiteral("checklist"), splitter_->saveState());
+}
 
 } // namespace imgprep::ui

@@ -1,7 +1,7 @@
-// Step 2: the checklist. Rows (grouped Table 1 / Table 2 / Other / Extra) fill in live as each check finishes;
-// the verdict banner and the import path follow every change. The details pane shows the selected check:
-// finding, evidence, "How to fix" (remediation steps and the documentation page), the confirmation of manual
-// items and, for the password item, a masked field that tells which character classes are missing (the
+// Step 2: the checklist. Rows (grouped Table 1 / Table 2 / Other / Extra) fill in live as each check
+// finishes; the verdict banner and the import path follow every change. The details pane shows the selected
+// check: finding, evidence, "How to fix" (remediation steps and the documentation page), the confirmation of
+// manual items and, for the password item, a masked field that tells which character classes are missing (the
 // password is never stored or logged and the field is cleared when the page is left).
 #pragma once
 
@@ -23,7 +23,7 @@ class Session;
 
 class CheckDetails : public QWidget {
     Q_OBJECT
-public:
+  public:
     explicit CheckDetails(Session* session, QWidget* parent = nullptr);
     void showCheck(const QString& id); // "" = nothing selected
     QString currentId() const { return id_; }
@@ -35,7 +35,7 @@ public:
     QString passwordFeedback() const; // the class lines shown under the field
     QString text() const;             // everything shown, as plain text (tests, accessibility)
 
-private:
+  private:
     void refresh();
     void passwordEdited(const QString& text);
 
@@ -62,7 +62,7 @@ private:
 
 class ChecklistPage : public WizardPage {
     Q_OBJECT
-public:
+  public:
     ChecklistPage(Session* session, QWidget* parent = nullptr);
     bool isComplete() const override;
     void enterPage() override;
@@ -77,7 +77,7 @@ public:
     void selectCheck(const QString& id);
     void saveState() const;
 
-private:
+  private:
     bool eventFilter(QObject* watched, QEvent* event) override;
     void onChecksStarted();
     void spanGroups();

@@ -89,12 +89,18 @@ ChoosePage::ChoosePage(Session* session, QWidget* parent)
     form_->addRow(tr("Format:"), formatValue_);
     form_->addRow(tr("Virtual size:"), virtualValue_);
     form_->addRow(tr("File size:"), fileSizeValue_);
+    osValue_ = makeValue(tr("Windows"));
+    bootValue_ = makeValue(tr("Boot"));
+    form_->addRow(tr("Windows:"), osValue_);
+    form_->addRow(tr("Boot:"), bootValue_);
     diskCombo_ = new QComboBox(this);
     diskCombo_->setAccessibleName(tr("Disk of the OVA to use"));
     disksLabel_ = new QLabel(tr("&Disk:"), this);
     disksLabel_->setBuddy(diskCombo_);
     form_->addRow(disksLabel_, diskCombo_);
     right->addWidget(infoBox_);
+    verdict_ = new VerdictBanner(this);
+    right->addWidget(verdict_);
 
     auto* busyRow = new QHBoxLayout;
     busy_ = new QProgressBar(this);
@@ -137,17 +143,55 @@ ChoosePage::ChoosePage(Session* session, QWidget* parent)
     connect(session_, &Session::stateChanged, this, &ChoosePage::updateFromSession);
     connect(session_, &Session::opened, this, &ChoosePage::updateFromSession);
     connect(session_, &Session::diskIndexChanged, this, &ChoosePage::updateFromSession);
+    connect(session_, &Session::summaryChanged, this, &ChoosePage::updateChecks);
+    connect(session_, &Session::inspectionProgress, this, &ChoosePage::updateChecks);
+    connect(session_, &Session::stateChanged, this, &ChoosePage::updateChecks);
     refreshRecent();
     updateFromSession();
+    updateChecks();
+}
+
+void ChoosePage::updateChecks() {
+    const auto state = session_->state();
+    verdict_->setVisible(state == Session::State::Inspecting || state == Session::State::Checked ||
+                         state == Session::State::InspectFailed);
+    if (state == Session::State::Inspecting)
+        verdict_->showChecking(session_->inspectionPercent());
+    else if (state == Session::State::InspectFailed)
+        verdict_->showError(session_->error());
+    else if (state == Session::State::Checked && session_->summary())
+        verdict_->showSummary(*session_->summary());
+    const auto insp = session_->inspection();
+    if (!insp) {
+        setRow(osValue_, state == Session::State::Inspecting ? tr("inspecting…") : QString());
+        setRow(bootValue_, QString());
+        return;
+    }
+    const auto& f = insp->facts;
+    if (f.windows) {
+        const auto& w = *f.windows;
+        QString os = qs(w.product_name.empty() ? w.marketing_name : w.product_name);
+        if (w.build) os += tr(", build %1").arg(*w.build);
+        if (!w.arch.empty()) os += QStringLiteral(", ") + qs(w.arch);
+        setRow(osValue_, os);
+    } else {
+        setRow(osValue_, f.readable ? tr("not found (%1)").arg(qs(f.not_windows_reason))
+                                    : tr("not readable (%1)").arg(qs(f.unreadable_reason)));
+    }
+    setRow(bootValue_, f.readable ? QStringLiteral("%1, %2").arg(qs(f.boot_mode).toUpper(),
+                                                                 qs(f.partition_table).toUpper())
+                                  : QString());
 }
 
 QString ChoosePage::fileFilter() {
-    return tr("Disk images (*.vmdk *.vhd *.vhdx *.qcow2 *.qcow *.qed *.vdi *.raw *.img *.zvhd *.zvhd2 *.ova)") +
+    return tr("Disk images (*.vmdk *.vhd *.vhdx *.qcow2 *.qcow *.qed *.vdi *.raw *.img *.zvhd *.zvhd2 "
+              "*.ova)") +
            QStringLiteral(";;") + tr("OVA packages (*.ova)") + QStringLiteral(";;") + tr("All files (*)");
 }
 
 void ChoosePage::chooseFile() {
-    const QString start = session_->path().isEmpty() ? settings::lastFolder() : QFileInfo(session_->path()).absolutePath();
+    const QString start =
+        session_->path().isEmpty() ? settings::lastFolder() : QFileInfo(session_->path()).absolutePath();
     const QString f = QFileDialog::getOpenFileName(this, tr("Choose a disk image"), start, fileFilter());
     if (!f.isEmpty()) emit openRequested(f);
 }
@@ -156,8 +200,9 @@ void ChoosePage::refreshRecent() {
     recent_->clear();
     for (const QString& f : settings::recentFiles()) {
         const QFileInfo fi(f);
-        auto* item = new QListWidgetItem(QStringLiteral("%1  —  %2").arg(fi.fileName(), QDir::toNativeSeparators(fi.absolutePath())),
-                                         recent_);
+        auto* item = new QListWidgetItem(
+            QStringLiteral("%1  —  %2").arg(fi.fileName(), QDir::toNativeSeparators(fi.absolutePath())),
+            recent_);
         item->setData(Qt::UserRole, f);
         item->setToolTip(QDir::toNativeSeparators(f));
     }
@@ -167,7 +212,9 @@ void ChoosePage::refreshRecent() {
     }
 }
 
-void ChoosePage::enterPage() { refreshRecent(); }
+void ChoosePage::enterPage() {
+    refreshRecent();
+}
 
 bool ChoosePage::isComplete() const {
     const auto s = session_->state();
@@ -175,17 +222,25 @@ bool ChoosePage::isComplete() const {
                                  s == Session::State::InspectFailed);
 }
 
-void ChoosePage::setRow(QLabel* value, const QString& text) { value->setText(text.isEmpty() ? QStringLiteral("–") : text); }
+void ChoosePage::setRow(QLabel* value, const QString& text) {
+    value->setText(text.isEmpty() ? QStringLiteral("–") : text);
+}
 
 QString ChoosePage::infoText() const {
     QStringList lines;
     for (int i = 0; i < form_->rowCount(); ++i) {
-        auto* l = qobject_cast<QLabel*>(form_->itemAt(i, QFormLayout::LabelRole) ? form_->itemAt(i, QFormLayout::LabelRole)->widget() : nullptr);
-        auto* v = form_->itemAt(i, QFormLayout::FieldRole) ? form_->itemAt(i, QFormLayout::FieldRole)->widget() : nullptr;
+        auto* l = qobject_cast<QLabel*>(form_->itemAt(i, QFormLayout::LabelRole)
+                                            ? form_->itemAt(i, QFormLayout::LabelRole)->widget()
+                                            : nullptr);
+        auto* v = form_->itemAt(i, QFormLayout::FieldRole)
+                      ? form_->itemAt(i, QFormLayout::FieldRole)->widget()
+                      : nullptr;
         if (!l || !v || v->isHidden()) continue;
         QString value;
-        if (auto* vl = qobject_cast<QLabel*>(v)) value = vl->text();
-        else if (auto* vc = qobject_cast<QComboBox*>(v)) value = vc->currentText();
+        if (auto* vl = qobject_cast<QLabel*>(v))
+            value = vl->text();
+        else if (auto* vc = qobject_cast<QComboBox*>(v))
+            value = vc->currentText();
         lines << l->text().remove(QLatin1Char('&')) + QLatin1Char(' ') + value;
     }
     return lines.join(QLatin1Char('\n'));
@@ -199,8 +254,10 @@ void ChoosePage::updateFromSession() {
     if (!session_->path().isEmpty() && pathEdit_->text() != QDir::toNativeSeparators(session_->path()))
         pathEdit_->setText(QDir::toNativeSeparators(session_->path()));
 
-    if (state == Session::State::OpenFailed) error_->showMessage(InlineMessage::Kind::Error, session_->error());
-    else error_->clear();
+    if (state == Session::State::OpenFailed)
+        error_->showMessage(InlineMessage::Kind::Error, session_->error());
+    else
+        error_->clear();
 
     const auto input = session_->input();
     const QFileInfo fi(session_->path());
@@ -226,7 +283,8 @@ void ChoosePage::updateFromSession() {
     } else {
         setRow(formatValue_, formatLabel(input->detection.format, input->detection.subformat));
     }
-    setRow(fileSizeValue_, QStringLiteral("%1 (%2)").arg(bytesText(input->file_size), bytesExact(input->file_size)));
+    setRow(fileSizeValue_,
+           QStringLiteral("%1 (%2)").arg(bytesText(input->file_size), bytesExact(input->file_size)));
     if (!input->disks.empty()) {
         const int d = std::clamp(session_->diskIndex(), 0, int(input->disks.size()) - 1);
         const auto size = input->disks[std::size_t(d)].reader->size();
@@ -248,9 +306,12 @@ void ChoosePage::updateFromSession() {
 
     QStringList notes;
     if (!session_->notice().isEmpty()) notes << session_->notice();
-    for (const auto& w : input->warnings) notes << qs(w);
-    if (!notes.isEmpty()) warnings_->showMessage(InlineMessage::Kind::Warning, notes.join(QLatin1Char('\n')));
-    else warnings_->clear();
+    for (const auto& w : input->warnings)
+        notes << qs(w);
+    if (!notes.isEmpty())
+        warnings_->showMessage(InlineMessage::Kind::Warning, notes.join(QLatin1Char('\n')));
+    else
+        warnings_->clear();
     emit completeChanged();
 }
 

@@ -18,7 +18,7 @@ class Session;
 
 class ChoosePage : public WizardPage {
     Q_OBJECT
-public:
+  public:
     ChoosePage(Session* session, QWidget* parent = nullptr);
     bool isComplete() const override;
     void enterPage() override;
@@ -34,15 +34,17 @@ public:
     InlineMessage* errorMessage() const { return error_; }
     InlineMessage* warningMessage() const { return warnings_; }
     QString infoText() const; // the image facts shown, one "label: value" per line
+    VerdictBanner* verdictBanner() const { return verdict_; }
 
-public slots:
+  public slots:
     void chooseFile(); // the file dialog (user action only)
 
-signals:
+  signals:
     void openRequested(const QString& path);
 
-private:
+  private:
     void updateFromSession();
+    void updateChecks();
     void setRow(QLabel* value, const QString& text);
 
     Session* session_;
@@ -59,6 +61,9 @@ private:
     QLabel* formatValue_;
     QLabel* virtualValue_;
     QLabel* fileSizeValue_;
+    QLabel* osValue_;
+    QLabel* bootValue_;
+    VerdictBanner* verdict_;
     QLabel* disksLabel_;
     QComboBox* diskCombo_;
 };

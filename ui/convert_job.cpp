@@ -24,7 +24,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string qemuFormatName(const std::string& ours) { return ours == "vhd" ? "vpc" : ours; }
+std::string qemuFormatName(const std::string& ours) {
+    return ours == "vhd" ? "vpc" : ours;
+}
 
 Json outputEntry(const std::string& role, const std::string& path) {
     Json o = Json::object();
@@ -50,13 +52,15 @@ void removeQuietly(const std::string& path) {
 
 } // namespace
 
-QString outputPathFor(const OpenedInput& input, int disk, const QString& folder, ConvertRequest::Target target) {
+QString outputPathFor(const OpenedInput& input, int disk, const QString& folder,
+                      ConvertRequest::Target target) {
     QString base;
     if (input.detection.format == "ova" && disk >= 0 && disk < int(input.disks.size()))
         base = QFileInfo(qs(input.disks[std::size_t(disk)].label)).completeBaseName();
     if (base.isEmpty()) base = QFileInfo(qs(input.path)).completeBaseName();
     if (base.isEmpty()) base = QStringLiteral("image");
-    const QString ext = target == ConvertRequest::Target::Raw ? QStringLiteral(".raw") : QStringLiteral(".zvhd2");
+    const QString ext =
+        target == ConvertRequest::Target::Raw ? QStringLiteral(".raw") : QStringLiteral(".zvhd2");
     QString out = QDir(folder).filePath(base + ext);
     // Never propose the input itself (converting image.raw into the same folder).
     if (QFileInfo(out).absoluteFilePath() == QFileInfo(qs(input.path)).absoluteFilePath())
@@ -87,14 +91,16 @@ ConvertOutcome runConversion(const ConvertRequest& req, Progress& progress) {
     const std::string out = utf8(req.output);
     const std::string mf = bitmap_path_for(out);
     const std::string manifestPath = manifest_path_for(out);
-    const bool wantBitmap = req.target == ConvertRequest::Target::Raw && (req.bitmap || !req.createMfJar.isEmpty());
+    const bool wantBitmap =
+        req.target == ConvertRequest::Target::Raw && (req.bitmap || !req.createMfJar.isEmpty());
 
     std::error_code ec;
     if (!req.overwrite) {
         for (const QString& p : plannedOutputs(req))
             if (fs::exists(utf8(p), ec))
-                return failWith(make_error(utf8(p), "exists already; not overwriting it (tick \"Replace existing "
-                                                    "files\" to replace it)"));
+                return failWith(make_error(utf8(p),
+                                           "exists already; not overwriting it (tick \"Replace existing "
+                                           "files\" to replace it)"));
     }
 
     Json manifest = Json::object();
@@ -124,8 +130,9 @@ ConvertOutcome runConversion(const ConvertRequest& req, Progress& progress) {
 
     if (req.target == ConvertRequest::Target::Zvhd2) {
         if (in.detection.format == "ova")
-            return failWith(make_error(in.path, "qemu-img-hw cannot read a disk inside an OVA; convert it to RAW "
-                                                "with a bitmap file instead"));
+            return failWith(make_error(in.path,
+                                       "qemu-img-hw cannot read a disk inside an OVA; convert it to RAW "
+                                       "with a bitmap file instead"));
         Zvhd2Options zo;
         zo.input = in.path;
         zo.input_format = qemuFormatName(src.info().format);
@@ -176,17 +183,18 @@ ConvertOutcome runConversion(const ConvertRequest& req, Progress& progress) {
                 return failWith(make_error(jar, "CreateMF.jar needs Java (java not found on PATH)"));
             }
             progress.begin_phase("bitmap (CreateMF.jar)", 0);
-            auto run = run_tool(*java, {"-jar", jar, out, mf}, [](const std::string& line) {
-                log::info(QStringLiteral("CreateMF: %1").arg(qs(line)));
-            }, progress);
+            auto run = run_tool(
+                *java, {"-jar", jar, out, mf},
+                [](const std::string& line) { log::info(QStringLiteral("CreateMF: %1").arg(qs(line))); },
+                progress);
             if (!run) {
                 cleanup();
                 return failWith(run.error());
             }
             if (run->exit_code != 0 || !fs::exists(mf, ec) || fs::file_size(mf, ec) == 0) {
                 cleanup();
-                return failWith(make_error(jar, "CreateMF.jar failed (exit code " + std::to_string(run->exit_code) +
-                                                    "): " + run->output));
+                return failWith(make_error(jar, "CreateMF.jar failed (exit code " +
+                                                    std::to_string(run->exit_code) + "): " + run->output));
             }
             Json bm = Json::object();
             bm.set("format", "CreateMF.jar");
@@ -215,8 +223,9 @@ ConvertOutcome runConversion(const ConvertRequest& req, Progress& progress) {
             rawOut.set("sha256", v->output_sha256);
             if (!v->match) {
                 cleanup();
-                return failWith(make_error(out, "verification FAILED: the output's SHA-256 " + v->output_sha256 +
-                                                    " differs from the source's " + v->source_sha256));
+                return failWith(make_error(out, "verification FAILED: the output's SHA-256 " +
+                                                    v->output_sha256 + " differs from the source's " +
+                                                    v->source_sha256));
             }
             res.verified = true;
         } else {
@@ -275,8 +284,9 @@ bool ConvertJob::start(const ConvertRequest& request) {
                   .arg(request.input ? qs(request.input->path) : QString())
                   .arg(request.disk)
                   .arg(request.output,
-                       request.target == ConvertRequest::Target::Raw && request.bitmap ? QStringLiteral(" + bitmap")
-                                                                                       : QString(),
+                       request.target == ConvertRequest::Target::Raw && request.bitmap
+                           ? QStringLiteral(" + bitmap")
+                           : QString(),
                        request.verify ? QStringLiteral(", verify") : QString()));
     emit started();
     SignalProgress* prog = progress_;
@@ -287,17 +297,22 @@ bool ConvertJob::start(const ConvertRequest& request) {
         } catch (const std::exception& e) {
             outcome.error = tr("Internal error: %1").arg(QString::fromUtf8(e.what()));
         }
-        QMetaObject::invokeMethod(this, [this, outcome] {
-            running_ = false;
-            if (outcome.ok)
-                log::info(QStringLiteral("conversion done in %1 s: %2").arg(outcome.seconds, 0, 'f', 1)
-                              .arg(outcome.outputs.join(QStringLiteral(", "))));
-            else
-                log::warn(QStringLiteral("conversion %1: %2")
-                              .arg(outcome.cancelled ? QStringLiteral("cancelled") : QStringLiteral("failed"),
-                                   outcome.error));
-            emit finished(outcome);
-        }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this,
+            [this, outcome] {
+                running_ = false;
+                if (outcome.ok)
+                    log::info(QStringLiteral("conversion done in %1 s: %2")
+                                  .arg(outcome.seconds, 0, 'f', 1)
+                                  .arg(outcome.outputs.join(QStringLiteral(", "))));
+                else
+                    log::warn(
+                        QStringLiteral("conversion %1: %2")
+                            .arg(outcome.cancelled ? QStringLiteral("cancelled") : QStringLiteral("failed"),
+                                 outcome.error));
+                emit finished(outcome);
+            },
+            Qt::QueuedConnection);
     });
     return true;
 }

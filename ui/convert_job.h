@@ -47,13 +47,14 @@ struct ConvertOutcome {
 QStringList plannedOutputs(const ConvertRequest& request);
 // OUT path for an input and a folder: folder/<base name>.raw|.zvhd2 (an OVA member's name when converting a
 // disk inside an OVA).
-QString outputPathFor(const OpenedInput& input, int disk, const QString& folder, ConvertRequest::Target target);
+QString outputPathFor(const OpenedInput& input, int disk, const QString& folder,
+                      ConvertRequest::Target target);
 // Runs the request on the calling thread (the job's worker).
 ConvertOutcome runConversion(const ConvertRequest& request, Progress& progress);
 
 class ConvertJob : public QObject {
     Q_OBJECT
-public:
+  public:
     explicit ConvertJob(QObject* parent = nullptr);
     ~ConvertJob() override; // cancels and waits
 
@@ -62,13 +63,13 @@ public:
     bool running() const { return running_; }
     SignalProgress* progress() const { return progress_; }
 
-signals:
+  signals:
     void started();
     void phaseBegan(const QString& phase, quint64 total);
     void progressed(quint64 done, quint64 total);
     void finished(const imgprep::ui::ConvertOutcome& outcome);
 
-private:
+  private:
     SignalProgress* progress_ = nullptr;
     QFuture<void> future_;
     bool running_ = false;

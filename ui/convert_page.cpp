@@ -31,19 +31,23 @@ namespace {
 
 QString phaseText(const QString& phase) {
     if (phase == QLatin1String("converting")) return ConvertPage::tr("Converting to RAW");
-    if (phase == QLatin1String("verifying")) return ConvertPage::tr("Verifying (SHA-256 of source and output)");
-    if (phase == QLatin1String("converting with qemu-img-hw")) return ConvertPage::tr("Converting with qemu-img-hw");
-    if (phase.startsWith(QLatin1String("bitmap"))) return ConvertPage::tr("Making the bitmap with CreateMF.jar");
+    if (phase == QLatin1String("verifying"))
+        return ConvertPage::tr("Verifying (SHA-256 of source and output)");
+    if (phase == QLatin1String("converting with qemu-img-hw"))
+        return ConvertPage::tr("Converting with qemu-img-hw");
+    if (phase.startsWith(QLatin1String("bitmap")))
+        return ConvertPage::tr("Making the bitmap with CreateMF.jar");
     return phase;
 }
 
 } // namespace
 
 ConvertPage::ConvertPage(Session* session, QWidget* parent)
-    : WizardPage(tr("Convert for import"),
-                 tr("Images over 128 GiB need fast import: a RAW file with its bitmap, or ZVHD2. Smaller images "
-                    "can be uploaded as they are, or converted too."),
-                 parent),
+    : WizardPage(
+          tr("Convert for import"),
+          tr("Images over 128 GiB need fast import: a RAW file with its bitmap, or ZVHD2. Smaller images "
+             "can be uploaded as they are, or converted too."),
+          parent),
       session_(session), job_(new ConvertJob(this)) {
     // Target.
     auto* targetBox = new QGroupBox(tr("Output format"), this);
@@ -182,12 +186,14 @@ ConvertPage::ConvertPage(Session* session, QWidget* parent)
 }
 
 ConvertPage::~ConvertPage() {
-    for (auto& f : probes_) f.waitForFinished();
+    for (auto& f : probes_)
+        f.waitForFinished();
 }
 
 void ConvertPage::track(QFuture<void> f) {
-    probes_.erase(std::remove_if(probes_.begin(), probes_.end(), [](const QFuture<void>& p) { return p.isFinished(); }),
-                  probes_.end());
+    probes_.erase(
+        std::remove_if(probes_.begin(), probes_.end(), [](const QFuture<void>& p) { return p.isFinished(); }),
+        probes_.end());
     probes_.push_back(std::move(f));
 }
 
@@ -205,7 +211,9 @@ void ConvertPage::enterPage() {
     updateControls();
 }
 
-bool ConvertPage::isComplete() const { return !job_->running(); }
+bool ConvertPage::isComplete() const {
+    return !job_->running();
+}
 
 QString ConvertPage::outputPath() const {
     const auto input = session_->sourceInput();
@@ -235,32 +243,40 @@ void ConvertPage::refreshTools() {
         auto r = locate_qemu_img_hw(utf8(given));
         const bool ok = bool(r);
         QString text;
-        if (ok) text = qs(*r);
+        if (ok)
+            text = qs(*r);
 #ifdef _WIN32
-        else text = tr("qemu-img-hw exists for Linux x86-64 only: use RAW + bitmap.");
+        else
+            text = tr("qemu-img-hw exists for Linux x86-64 only: use RAW + bitmap.");
 #else
         else if (given.isEmpty())
-            text = tr("qemu-img-hw was not found on PATH. It comes with the cloud's fast-import tool package (Linux "
+            text = tr("qemu-img-hw was not found on PATH. It comes with the cloud's fast-import tool package "
+                      "(Linux "
                       "x86-64 only); set its path under Tools.");
-        else text = tr("%1 is not an executable file; set the path of qemu-img-hw under Tools.")
-                        .arg(QDir::toNativeSeparators(given));
+        else
+            text = tr("%1 is not an executable file; set the path of qemu-img-hw under Tools.")
+                       .arg(QDir::toNativeSeparators(given));
 #endif
-        QMetaObject::invokeMethod(this, [this, ok, text, gen] {
-            if (gen != toolGen_) return;
-            zvhd2Available_ = ok;
-            qemuImgHwPath_ = ok ? text : QString();
-            zvhd2Reason_->setText(ok ? tr("qemu-img-hw: %1").arg(QDir::toNativeSeparators(text))
-                                     : tr("Not available: %1").arg(text));
-            updateControls();
-        }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this,
+            [this, ok, text, gen] {
+                if (gen != toolGen_) return;
+                zvhd2Available_ = ok;
+                qemuImgHwPath_ = ok ? text : QString();
+                zvhd2Reason_->setText(ok ? tr("qemu-img-hw: %1").arg(QDir::toNativeSeparators(text))
+                                         : tr("Not available: %1").arg(text));
+                updateControls();
+            },
+            Qt::QueuedConnection);
     }));
     const QString jar = settings::createMfJar();
-    bitmapNote_->setText(jar.isEmpty()
-                             ? tr("The bitmap is written in imgprep's own documented format in the same pass. For the "
-                                  "cloud's fast import you may need the bitmap made by its CreateMF.jar: set it "
-                                  "under Tools.")
-                             : tr("The bitmap is made by CreateMF.jar (%1) after the RAW file is written.")
-                                   .arg(QDir::toNativeSeparators(jar)));
+    bitmapNote_->setText(
+        jar.isEmpty()
+            ? tr("The bitmap is written in imgprep's own documented format in the same pass. For the "
+                 "cloud's fast import you may need the bitmap made by its CreateMF.jar: set it "
+                 "under Tools.")
+            : tr("The bitmap is made by CreateMF.jar (%1) after the RAW file is written.")
+                  .arg(QDir::toNativeSeparators(jar)));
 }
 
 void ConvertPage::refreshSpace() {
@@ -274,7 +290,8 @@ void ConvertPage::refreshSpace() {
     const ConvertRequest req = request();
     const QStringList planned = plannedOutputs(req);
     QStringList names;
-    for (const QString& p : planned) names << QFileInfo(p).fileName();
+    for (const QString& p : planned)
+        names << QFileInfo(p).fileName();
     outputs_->setText(names.join(QStringLiteral(", ")));
     const int disk = std::clamp(session_->diskIndex(), 0, int(input->disks.size()) - 1);
     const bool raw = req.target == ConvertRequest::Target::Raw;
@@ -282,7 +299,8 @@ void ConvertPage::refreshSpace() {
     space_->setText(tr("measuring…"));
     track(QtConcurrent::run([this, input, disk, folder, planned, raw, gen] {
         const bool isDir = QFileInfo(folder).isDir();
-        const std::uint64_t free = isDir ? free_space_for(utf8(QDir(folder).filePath(QStringLiteral("x")))) : 0;
+        const std::uint64_t free =
+            isDir ? free_space_for(utf8(QDir(folder).filePath(QStringLiteral("x")))) : 0;
         std::optional<std::uint64_t> needed;
         if (raw) {
             if (auto n = raw_bytes_needed(*input->disks[std::size_t(disk)].reader)) needed = *n;
@@ -290,25 +308,33 @@ void ConvertPage::refreshSpace() {
         QStringList existing;
         for (const QString& p : planned)
             if (QFileInfo::exists(p)) existing << QFileInfo(p).fileName();
-        QMetaObject::invokeMethod(this, [this, isDir, free, needed, existing, gen] {
-            if (gen != spaceGen_) return;
-            QString text;
-            if (!isDir) {
-                text = tr("The folder does not exist.");
-            } else {
-                text = free ? tr("%1 free").arg(bytesText(free)) : tr("free space unknown");
-                if (needed) text += QStringLiteral(" · ") + tr("the conversion writes up to %1").arg(bytesText(*needed));
-                if (needed && free && free < *needed) text += QStringLiteral(" · ") + tr("not enough space");
-            }
-            if (!existing.isEmpty())
-                text += QStringLiteral("\n") + tr("Already there: %1").arg(existing.join(QStringLiteral(", ")));
-            space_->setText(text);
-        }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this,
+            [this, isDir, free, needed, existing, gen] {
+                if (gen != spaceGen_) return;
+                QString text;
+                if (!isDir) {
+                    text = tr("The folder does not exist.");
+                } else {
+                    text = free ? tr("%1 free").arg(bytesText(free)) : tr("free space unknown");
+                    if (needed)
+                        text += QStringLiteral(" · ") +
+                                tr("the conversion writes up to %1").arg(bytesText(*needed));
+                    if (needed && free && free < *needed)
+                        text += QStringLiteral(" · ") + tr("not enough space");
+                }
+                if (!existing.isEmpty())
+                    text += QStringLiteral("\n") +
+                            tr("Already there: %1").arg(existing.join(QStringLiteral(", ")));
+                space_->setText(text);
+            },
+            Qt::QueuedConnection);
     }));
 }
 
 void ConvertPage::chooseFolder() {
-    const QString start = folder_->text().isEmpty() ? defaultFolder() : QDir::fromNativeSeparators(folder_->text());
+    const QString start =
+        folder_->text().isEmpty() ? defaultFolder() : QDir::fromNativeSeparators(folder_->text());
     const QString f = QFileDialog::getExistingDirectory(this, tr("Output folder"), start);
     if (f.isEmpty()) return;
     folder_->setText(QDir::toNativeSeparators(f));
@@ -323,7 +349,8 @@ void ConvertPage::updateControls() {
     const bool ova = input && input->detection.format == "ova";
     const bool zvhd2Possible = zvhd2Available_ && !ova;
     if (ova && zvhd2Available_)
-        zvhd2Reason_->setText(tr("Not available for a disk inside an OVA (qemu-img-hw cannot read it): use RAW + bitmap."));
+        zvhd2Reason_->setText(
+            tr("Not available for a disk inside an OVA (qemu-img-hw cannot read it): use RAW + bitmap."));
     zvhd2_->setEnabled(zvhd2Possible && !running);
     if (!zvhd2Possible && zvhd2_->isChecked()) raw_->setChecked(true);
     raw_->setEnabled(!running);
@@ -377,8 +404,9 @@ void ConvertPage::cancelConversion() {
 void ConvertPage::onPhase(const QString& phase, quint64) {
     ++phaseNo_;
     const int phases = running_.verify ? 2 : (running_.createMfJar.isEmpty() ? 1 : 2);
-    phase_->setText(phases > 1 ? tr("Step %1 of %2: %3").arg(std::min(phaseNo_, phases)).arg(phases).arg(phaseText(phase))
-                               : phaseText(phase));
+    phase_->setText(
+        phases > 1 ? tr("Step %1 of %2: %3").arg(std::min(phaseNo_, phases)).arg(phases).arg(phaseText(phase))
+                   : phaseText(phase));
     bar_->setValue(0);
     rateEma_ = 0;
     lastDone_ = 0;
@@ -397,7 +425,8 @@ void ConvertPage::onProgress(quint64 done, quint64 total) {
     bar_->setValue(int(std::min<double>(1000.0, 1000.0 * double(done) / double(total))));
     const double secs = phaseClock_.isValid() ? phaseClock_.elapsed() / 1000.0 : 0;
     if (secs < 0.3 || running_.target == ConvertRequest::Target::Zvhd2) {
-        rate_->setText(running_.target == ConvertRequest::Target::Zvhd2 ? tr("%1 % done").arg(done / 100) : QString());
+        rate_->setText(running_.target == ConvertRequest::Target::Zvhd2 ? tr("%1 % done").arg(done / 100)
+                                                                        : QString());
         return;
     }
     const double rate = double(done) / secs;
@@ -413,16 +442,20 @@ void ConvertPage::onFinished(const ConvertOutcome& outcome) {
         bar_->setValue(1000);
         phase_->setText(tr("Done."));
         QStringList names;
-        for (const QString& o : outcome.outputs) names << QDir::toNativeSeparators(o);
-        QString text = tr("Wrote %1 in %2.").arg(names.join(QStringLiteral(", ")), durationText(outcome.seconds));
-        if (outcome.verified) text += QLatin1Char(' ') + tr("Verified: the output has the same content as the source.");
+        for (const QString& o : outcome.outputs)
+            names << QDir::toNativeSeparators(o);
+        QString text =
+            tr("Wrote %1 in %2.").arg(names.join(QStringLiteral(", ")), durationText(outcome.seconds));
+        if (outcome.verified)
+            text += QLatin1Char(' ') + tr("Verified: the output has the same content as the source.");
         text += QLatin1Char('\n') + tr("The checklist now runs again on the output.");
         result_->showMessage(InlineMessage::Kind::Success, text);
         rate_->clear();
     } else if (outcome.cancelled) {
         bar_->setValue(0);
         phase_->setText(tr("Cancelled."));
-        result_->showMessage(InlineMessage::Kind::Info, tr("The conversion was cancelled; no output was left behind."));
+        result_->showMessage(InlineMessage::Kind::Info,
+                             tr("The conversion was cancelled; no output was left behind."));
         rate_->clear();
     } else {
         phase_->setText(tr("Failed."));

@@ -1,7 +1,7 @@
-// Step 4: convert for import — RAW + bitmap (imgprep's own pass, or the cloud's CreateMF.jar) or ZVHD2 through
-// qemu-img-hw (disabled, with the reason, when the tool is not found). Output folder with its free space, an
-// optional verification, a progress bar with throughput and ETA, Cancel (no output left). After a successful
-// conversion the window re-runs the checklist on the output.
+// Step 4: convert for import — RAW + bitmap (imgprep's own pass, or the cloud's CreateMF.jar) or ZVHD2
+// through qemu-img-hw (disabled, with the reason, when the tool is not found). Output folder with its free
+// space, an optional verification, a progress bar with throughput and ETA, Cancel (no output left). After a
+// successful conversion the window re-runs the checklist on the output.
 #pragma once
 
 #include <QElapsedTimer>
@@ -23,7 +23,7 @@ class Session;
 
 class ConvertPage : public WizardPage {
     Q_OBJECT
-public:
+  public:
     ConvertPage(Session* session, QWidget* parent = nullptr);
     ~ConvertPage() override;
     bool isComplete() const override;
@@ -46,17 +46,18 @@ public:
     ConvertRequest request() const; // what "Convert" would run now
     QString outputPath() const;
 
-public slots:
+  public slots:
     void startConversion();
     void cancelConversion();
     void refreshTools(); // locate qemu-img-hw again (after the settings changed)
     void refreshSpace(); // free space and planned outputs for the folder
 
-signals:
-    void conversionFinished(const imgprep::ui::ConvertOutcome& outcome, const imgprep::ui::ConvertRequest& request);
+  signals:
+    void conversionFinished(const imgprep::ui::ConvertOutcome& outcome,
+                            const imgprep::ui::ConvertRequest& request);
     void settingsRequested();
 
-private:
+  private:
     void chooseFolder();
     void updateControls();
     void onPhase(const QString& phase, quint64 total);

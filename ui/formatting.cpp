@@ -7,9 +7,13 @@
 
 namespace imgprep::ui {
 
-QString qs(const std::string& s) { return QString::fromUtf8(s.data(), qsizetype(s.size())); }
+QString qs(const std::string& s) {
+    return QString::fromUtf8(s.data(), qsizetype(s.size()));
+}
 
-std::string utf8(const QString& s) { return s.toUtf8().toStdString(); }
+std::string utf8(const QString& s) {
+    return s.toUtf8().toStdString();
+}
 
 QString bytesText(std::uint64_t bytes) {
     return QLocale().formattedDataSize(qint64(std::min<std::uint64_t>(bytes, std::uint64_t(INT64_MAX))), 1,
@@ -17,14 +21,19 @@ QString bytesText(std::uint64_t bytes) {
 }
 
 QString bytesExact(std::uint64_t bytes) {
-    return QCoreApplication::translate("imgprep::ui::Format", "%1 bytes").arg(QLocale().toString(qulonglong(bytes)));
+    return QCoreApplication::translate("imgprep::ui::Format", "%1 bytes")
+        .arg(QLocale().toString(qulonglong(bytes)));
 }
 
 QString durationText(double seconds) {
     if (!std::isfinite(seconds) || seconds < 0) return QStringLiteral("–");
     const auto s = static_cast<long long>(std::llround(seconds));
     const long long h = s / 3600, m = (s / 60) % 60, sec = s % 60;
-    if (h > 0) return QStringLiteral("%1:%2:%3").arg(h).arg(m, 2, 10, QLatin1Char('0')).arg(sec, 2, 10, QLatin1Char('0'));
+    if (h > 0)
+        return QStringLiteral("%1:%2:%3")
+            .arg(h)
+            .arg(m, 2, 10, QLatin1Char('0'))
+            .arg(sec, 2, 10, QLatin1Char('0'));
     return QStringLiteral("%1:%2").arg(m).arg(sec, 2, 10, QLatin1Char('0'));
 }
 
@@ -41,6 +50,8 @@ QString formatLabel(const std::string& format, const std::string& subformat) {
     return f;
 }
 
-QString htmlEscape(const std::string& s) { return qs(s).toHtmlEscaped(); }
+QString htmlEscape(const std::string& s) {
+    return qs(s).toHtmlEscaped();
+}
 
 } // namespace imgprep::ui

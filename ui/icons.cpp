@@ -20,12 +20,18 @@ bool svgSupported() {
 QString iconName(RowStatus s) {
     if (!s) return QStringLiteral("checking");
     switch (*s) {
-    case CheckStatus::Pass: return QStringLiteral("pass");
-    case CheckStatus::Fail: return QStringLiteral("fail");
-    case CheckStatus::Warn: return QStringLiteral("warn");
-    case CheckStatus::Info: return QStringLiteral("info");
-    case CheckStatus::Manual: return QStringLiteral("manual");
-    case CheckStatus::Unknown: return QStringLiteral("unknown");
+    case CheckStatus::Pass:
+        return QStringLiteral("pass");
+    case CheckStatus::Fail:
+        return QStringLiteral("fail");
+    case CheckStatus::Warn:
+        return QStringLiteral("warn");
+    case CheckStatus::Info:
+        return QStringLiteral("info");
+    case CheckStatus::Manual:
+        return QStringLiteral("manual");
+    case CheckStatus::Unknown:
+        return QStringLiteral("unknown");
     }
     return QStringLiteral("unknown");
 }
@@ -53,12 +59,24 @@ QPixmap paintedStatus(RowStatus s, int px, qreal dpr) {
     p.setFont(f);
     const char* glyph = "?";
     switch (*s) {
-    case CheckStatus::Pass: glyph = "\u2713"; break;
-    case CheckStatus::Fail: glyph = "\u2715"; break;
-    case CheckStatus::Warn: glyph = "!"; break;
-    case CheckStatus::Info: glyph = "i"; break;
-    case CheckStatus::Manual: glyph = "\u270E"; break;
-    case CheckStatus::Unknown: glyph = "?"; break;
+    case CheckStatus::Pass:
+        glyph = "\u2713";
+        break;
+    case CheckStatus::Fail:
+        glyph = "\u2715";
+        break;
+    case CheckStatus::Warn:
+        glyph = "!";
+        break;
+    case CheckStatus::Info:
+        glyph = "i";
+        break;
+    case CheckStatus::Manual:
+        glyph = "\u270E";
+        break;
+    case CheckStatus::Unknown:
+        glyph = "?";
+        break;
     }
     p.drawText(r, Qt::AlignCenter, QString::fromUtf8(glyph));
     return pm;
@@ -69,7 +87,8 @@ QIcon makeStatusIcon(RowStatus s) {
     if (svgSupported() && QFile::exists(path)) return QIcon(path);
     QIcon icon;
     for (int px : {16, 24, 32, 48, 64})
-        for (qreal dpr : {1.0, 2.0}) icon.addPixmap(paintedStatus(s, px, dpr));
+        for (qreal dpr : {1.0, 2.0})
+            icon.addPixmap(paintedStatus(s, px, dpr));
     return icon;
 }
 
@@ -112,12 +131,18 @@ QIcon checkingIcon(int step) {
 QColor statusColor(RowStatus status) {
     if (!status) return QColor(0x6e, 0x77, 0x81);
     switch (*status) {
-    case CheckStatus::Pass: return QColor(0x1f, 0x88, 0x3d);
-    case CheckStatus::Fail: return QColor(0xcf, 0x22, 0x2e);
-    case CheckStatus::Warn: return QColor(0xd4, 0x9a, 0x06);
-    case CheckStatus::Info: return QColor(0x09, 0x69, 0xda);
-    case CheckStatus::Manual: return QColor(0x82, 0x50, 0xdf);
-    case CheckStatus::Unknown: return QColor(0x6e, 0x77, 0x81);
+    case CheckStatus::Pass:
+        return QColor(0x1f, 0x88, 0x3d);
+    case CheckStatus::Fail:
+        return QColor(0xcf, 0x22, 0x2e);
+    case CheckStatus::Warn:
+        return QColor(0xd4, 0x9a, 0x06);
+    case CheckStatus::Info:
+        return QColor(0x09, 0x69, 0xda);
+    case CheckStatus::Manual:
+        return QColor(0x82, 0x50, 0xdf);
+    case CheckStatus::Unknown:
+        return QColor(0x6e, 0x77, 0x81);
     }
     return QColor(0x6e, 0x77, 0x81);
 }
@@ -125,12 +150,18 @@ QColor statusColor(RowStatus status) {
 QString statusText(RowStatus status) {
     if (!status) return StatusText::tr("Checking…");
     switch (*status) {
-    case CheckStatus::Pass: return StatusText::tr("Pass");
-    case CheckStatus::Fail: return StatusText::tr("Fail");
-    case CheckStatus::Warn: return StatusText::tr("Warning");
-    case CheckStatus::Info: return StatusText::tr("Info");
-    case CheckStatus::Manual: return StatusText::tr("Confirm");
-    case CheckStatus::Unknown: return StatusText::tr("Unknown");
+    case CheckStatus::Pass:
+        return StatusText::tr("Pass");
+    case CheckStatus::Fail:
+        return StatusText::tr("Fail");
+    case CheckStatus::Warn:
+        return StatusText::tr("Warning");
+    case CheckStatus::Info:
+        return StatusText::tr("Info");
+    case CheckStatus::Manual:
+        return StatusText::tr("Confirm");
+    case CheckStatus::Unknown:
+        return StatusText::tr("Unknown");
     }
     return StatusText::tr("Unknown");
 }

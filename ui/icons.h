@@ -1,5 +1,5 @@
-// Status icons (resources/ui/*.svg), status colours and status names. The colours are mid-tones chosen to read
-// on light and dark palettes alike; everything else in the wizard uses palette roles.
+// Status icons (resources/ui/*.svg), status colours and status names. The colours are mid-tones chosen to
+// read on light and dark palettes alike; everything else in the wizard uses palette roles.
 #pragma once
 
 #include <QColor>
@@ -21,7 +21,7 @@ QIcon statusIcon(RowStatus status);
 // The "checking…" icon turned by step * 30 degrees (0..11), for the spinning rows.
 QIcon checkingIcon(int step);
 QColor statusColor(RowStatus status);
-QString statusText(RowStatus status);     // "Pass", "Fail", "Warning", "Info", "Confirm", "Unknown", "Checking…"
+QString statusText(RowStatus status); // "Pass", "Fail", "Warning", "Info", "Confirm", "Unknown", "Checking…"
 QString levelText(const std::string& level); // "required", "advised", "optional", "manual" (translated)
 
 // A step number in a ring, in the palette's text colours (normal and selected), for the step list.

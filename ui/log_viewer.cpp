@@ -36,15 +36,18 @@ LogViewer::LogViewer(QWidget* parent) : QDialog(parent) {
     auto* reloadButton = buttons->addButton(tr("&Reload"), QDialogButtonBox::ActionRole);
     auto* folder = buttons->addButton(tr("Open &folder"), QDialogButtonBox::ActionRole);
     connect(reloadButton, &QPushButton::clicked, this, &LogViewer::reload);
-    connect(folder, &QPushButton::clicked, this,
-            [] { QDesktopServices::openUrl(QUrl::fromLocalFile(QFileInfo(log::filePath()).absolutePath())); });
+    connect(folder, &QPushButton::clicked, this, [] {
+        QDesktopServices::openUrl(QUrl::fromLocalFile(QFileInfo(log::filePath()).absolutePath()));
+    });
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::close);
     lay->addWidget(buttons);
     resize(900, 520);
     reload();
 }
 
-LogViewer::~LogViewer() { loading_.waitForFinished(); }
+LogViewer::~LogViewer() {
+    loading_.waitForFinished();
+}
 
 void LogViewer::reload() {
     if (loading_.isRunning()) return;
@@ -60,11 +63,14 @@ void LogViewer::reload() {
         } else {
             text = tr("Cannot read %1: %2").arg(path, f.errorString());
         }
-        QMetaObject::invokeMethod(this, [this, text] {
-            text_->setPlainText(text);
-            text_->verticalScrollBar()->setValue(text_->verticalScrollBar()->maximum());
-            emit loaded();
-        }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this,
+            [this, text] {
+                text_->setPlainText(text);
+                text_->verticalScrollBar()->setValue(text_->verticalScrollBar()->maximum());
+                emit loaded();
+            },
+            Qt::QueuedConnection);
     });
 }
 

@@ -10,18 +10,18 @@ namespace imgprep::ui {
 
 class LogViewer : public QDialog {
     Q_OBJECT
-public:
+  public:
     explicit LogViewer(QWidget* parent = nullptr);
     ~LogViewer() override;
     QPlainTextEdit* text() const { return text_; }
 
-public slots:
+  public slots:
     void reload();
 
-signals:
+  signals:
     void loaded();
 
-private:
+  private:
     QPlainTextEdit* text_;
     QFuture<void> loading_;
 };

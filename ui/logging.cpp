@@ -27,11 +27,20 @@ void qtHandler(QtMsgType type, const QMessageLogContext& ctx, const QString& msg
     if (auto l = logger()) {
         const std::string text = ("qt: " + msg).toStdString();
         switch (type) {
-        case QtDebugMsg: l->debug(text); break;
-        case QtInfoMsg: l->info(text); break;
-        case QtWarningMsg: l->warn(text); break;
+        case QtDebugMsg:
+            l->debug(text);
+            break;
+        case QtInfoMsg:
+            l->info(text);
+            break;
+        case QtWarningMsg:
+            l->warn(text);
+            break;
         case QtCriticalMsg:
-        case QtFatalMsg: l->error(text); l->flush(); break;
+        case QtFatalMsg:
+            l->error(text);
+            l->flush();
+            break;
         }
     }
     if (g_previous) g_previous(type, ctx, msg);
@@ -54,15 +63,16 @@ void init() {
     std::shared_ptr<spdlog::logger> l;
     try {
         // 2 MiB per file, the current one plus 3 older ones.
-        auto sink = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(path.toStdString(), 2 * 1024 * 1024, 3);
+        auto sink =
+            std::make_shared<spdlog::sinks::rotating_file_sink_mt>(path.toStdString(), 2 * 1024 * 1024, 3);
         l = std::make_shared<spdlog::logger>("imgprep-wizard", std::move(sink));
         l->set_pattern("%Y-%m-%d %H:%M:%S.%e %z [%l] [t%t] %v");
         l->set_level(spdlog::level::info);
-        l->flush_on(spdlog::level::warn);
+        l->flush_on(spdlog::level::info); // few lines, each worth keeping if the program is killed
     } catch (const spdlog::spdlog_ex& e) {
         // No log file (read-only home, ...): the wizard still works; say so on stderr once.
-        std::fprintf(stderr, "imgprep-wizard: cannot open the log file %s: %s\n", path.toLocal8Bit().constData(),
-                     e.what());
+        std::fprintf(stderr, "imgprep-wizard: cannot open the log file %s: %s\n",
+                     path.toLocal8Bit().constData(), e.what());
         return;
     }
     {

@@ -24,20 +24,22 @@
 namespace imgprep::ui {
 
 RemediationPage::RemediationPage(Session* session, QWidget* parent)
-    : WizardPage(tr("Fix the source VM"),
-                 tr("A PowerShell script for the problems that must be fixed inside Windows. Run it as "
-                    "administrator in the source VM (add -DryRun to only see what it would change), shut the VM "
-                    "down and export the image again. imgprep runs nothing itself."),
-                 parent),
+    : WizardPage(
+          tr("Fix the source VM"),
+          tr("A PowerShell script for the problems that must be fixed inside Windows. Run it as "
+             "administrator in the source VM (add -DryRun to only see what it would change), shut the VM "
+             "down and export the image again. imgprep runs nothing itself."),
+          parent),
       session_(session) {
     stepsLabel_ = new QLabel(this);
     stepsLabel_->setWordWrap(true);
     stepsLabel_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     body()->addWidget(stepsLabel_);
 
-    sysprep_ = new QCheckBox(tr("Include the &Sysprep step (only when the ECSs must join a domain or need unique "
-                                "SIDs)"),
-                             this);
+    sysprep_ =
+        new QCheckBox(tr("Include the &Sysprep step (only when the ECSs must join a domain or need unique "
+                         "SIDs)"),
+                      this);
     sysprep_->setAccessibleName(tr("Include the Sysprep step"));
     body()->addWidget(sysprep_);
 
@@ -77,20 +79,26 @@ RemediationPage::RemediationPage(Session* session, QWidget* parent)
     regenerate();
 }
 
-RemediationPage::~RemediationPage() { saving_.waitForFinished(); }
+RemediationPage::~RemediationPage() {
+    saving_.waitForFinished();
+}
 
 void RemediationPage::enterPage() {
     status_->clear();
     regenerate();
 }
 
-QString RemediationPage::script() const { return editor_->toPlainText(); }
+QString RemediationPage::script() const {
+    return editor_->toPlainText();
+}
 
 QStringList RemediationPage::stepIds() const {
     QStringList ids;
-    static const QRegularExpression re(QStringLiteral("^# imgprep-step: (\\S+)"), QRegularExpression::MultilineOption);
+    static const QRegularExpression re(QStringLiteral("^# imgprep-step: (\\S+)"),
+                                       QRegularExpression::MultilineOption);
     auto it = re.globalMatch(script());
-    while (it.hasNext()) ids << it.next().captured(1);
+    while (it.hasNext())
+        ids << it.next().captured(1);
     return ids;
 }
 
@@ -107,9 +115,11 @@ void RemediationPage::regenerate() {
     }
     const QStringList ids = stepIds();
     if (ids.isEmpty())
-        stepsLabel_->setText(tr("Nothing to change inside Windows: no failed check has a step in the script."));
+        stepsLabel_->setText(
+            tr("Nothing to change inside Windows: no failed check has a step in the script."));
     else
-        stepsLabel_->setText(tr("%n step(s): %1", nullptr, int(ids.size())).arg(ids.join(QStringLiteral(", "))));
+        stepsLabel_->setText(
+            tr("%n step(s): %1", nullptr, int(ids.size())).arg(ids.join(QStringLiteral(", "))));
 }
 
 void RemediationPage::copyToClipboard() {
@@ -118,8 +128,9 @@ void RemediationPage::copyToClipboard() {
 }
 
 void RemediationPage::saveAs() {
-    const QString base = QFileInfo(session_->derivedFrom().isEmpty() ? session_->path() : session_->derivedFrom())
-                             .completeBaseName();
+    const QString base =
+        QFileInfo(session_->derivedFrom().isEmpty() ? session_->path() : session_->derivedFrom())
+            .completeBaseName();
     const QString suggested = QDir(settings::lastFolder()).filePath(base + QStringLiteral("-fix.ps1"));
     const QString f = QFileDialog::getSaveFileName(this, tr("Save the remediation script"), suggested,
                                                    tr("PowerShell scripts (*.ps1)") + QStringLiteral(";;") +
@@ -135,18 +146,24 @@ void RemediationPage::saveTo(const QString& path) {
     saving_ = QtConcurrent::run([this, path, bytes] {
         QSaveFile f(path);
         QString err;
-        if (!f.open(QIODevice::WriteOnly) || f.write(bytes) != bytes.size() || !f.commit()) err = f.errorString();
-        QMetaObject::invokeMethod(this, [this, path, err] {
-            save_->setEnabled(true);
-            if (err.isEmpty()) {
-                settings::setLastFolder(QFileInfo(path).absolutePath());
-                status_->showMessage(InlineMessage::Kind::Success, tr("Saved to %1").arg(QDir::toNativeSeparators(path)));
-                log::info(QStringLiteral("remediation script saved to %1").arg(path));
-            } else {
-                status_->showMessage(InlineMessage::Kind::Error, tr("Could not save %1: %2").arg(path, err));
-            }
-            emit saved(path, err.isEmpty());
-        }, Qt::QueuedConnection);
+        if (!f.open(QIODevice::WriteOnly) || f.write(bytes) != bytes.size() || !f.commit())
+            err = f.errorString();
+        QMetaObject::invokeMethod(
+            this,
+            [this, path, err] {
+                save_->setEnabled(true);
+                if (err.isEmpty()) {
+                    settings::setLastFolder(QFileInfo(path).absolutePath());
+                    status_->showMessage(InlineMessage::Kind::Success,
+                                         tr("Saved to %1").arg(QDir::toNativeSeparators(path)));
+                    log::info(QStringLiteral("remediation script saved to %1").arg(path));
+                } else {
+                    status_->showMessage(InlineMessage::Kind::Error,
+                                         tr("Could not save %1: %2").arg(path, err));
+                }
+                emit saved(path, err.isEmpty());
+            },
+            Qt::QueuedConnection);
     });
 }
 

@@ -1,6 +1,6 @@
 // Step 3: the remediation script — the generated PowerShell script (remediation_script) for the failed
-// in-guest checks, to run as administrator inside the source VM, in a read-only monospace editor with Copy and
-// Save.
+// in-guest checks, to run as administrator inside the source VM, in a read-only monospace editor with Copy
+// and Save.
 #pragma once
 
 #include <QFuture>
@@ -17,7 +17,7 @@ class Session;
 
 class RemediationPage : public WizardPage {
     Q_OBJECT
-public:
+  public:
     RemediationPage(Session* session, QWidget* parent = nullptr);
     ~RemediationPage() override;
     void enterPage() override;
@@ -34,10 +34,10 @@ public:
     void saveTo(const QString& path); // written on a worker thread; status() says how it went
     void saveAs();                    // the save dialog (user action only)
 
-signals:
+  signals:
     void saved(const QString& path, bool ok);
 
-private:
+  private:
     void regenerate();
 
     Session* session_;

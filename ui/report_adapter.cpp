@@ -21,17 +21,19 @@ namespace imgprep::ui::report {
 
 namespace {
 
-QString tr(const char* s) { return QCoreApplication::translate("imgprep::ui::Report", s); }
+class ReportText {
+    Q_DECLARE_TR_FUNCTIONS(ReportText)
+};
 
 bool saveBytes(const QString& path, const std::string& bytes, QString* error) {
     QSaveFile f(path);
     if (!f.open(QIODevice::WriteOnly)) {
-        if (error) *error = tr("Cannot write %1: %2").arg(path, f.errorString());
+        if (error) *error = ReportText::tr("Cannot write %1: %2").arg(path, f.errorString());
         return false;
     }
     f.write(bytes.data(), qint64(bytes.size()));
     if (!f.commit()) {
-        if (error) *error = tr("Cannot write %1: %2").arg(path, f.errorString());
+        if (error) *error = ReportText::tr("Cannot write %1: %2").arg(path, f.errorString());
         return false;
     }
     return true;
@@ -41,7 +43,8 @@ bool saveBytes(const QString& path, const std::string& bytes, QString* error) {
 Json model(const Snapshot& s, QString* error) {
     ReportOptions opt;
     opt.tool_version = IMGPREP_VERSION_STRING;
-    for (const auto& c : s.confirmations) opt.confirmations.push_back({c.id, c.by, c.at});
+    for (const auto& c : s.confirmations)
+        opt.confirmations.push_back({c.id, c.by, c.at});
     if (!s.manifestPath.isEmpty()) {
         if (auto m = load_manifest(utf8(s.manifestPath))) {
             opt.manifest = std::move(*m);
@@ -58,16 +61,21 @@ Json model(const Snapshot& s, QString* error) {
 
 bool available(Kind kind) {
     switch (kind) {
-    case Kind::Json: return true;
+    case Kind::Json:
+        return true;
 #if defined(IMGPREP_HAVE_REPORT)
-    case Kind::Html: return true;
+    case Kind::Html:
+        return true;
 #else
-    case Kind::Html: return false;
+    case Kind::Html:
+        return false;
 #endif
 #if defined(IMGPREP_HAVE_REPORT_PDF)
-    case Kind::Pdf: return true;
+    case Kind::Pdf:
+        return true;
 #else
-    case Kind::Pdf: return false;
+    case Kind::Pdf:
+        return false;
 #endif
     }
     return false;
@@ -75,13 +83,15 @@ bool available(Kind kind) {
 
 QString unavailableReason(Kind kind) {
     if (available(kind)) return {};
-    return tr("This build of imgprep has no report module (core/report, report/), so %1 reports cannot be "
-              "written; JSON can.")
+    return ReportText::tr(
+               "This build of imgprep has no report module (core/report, report/), so %1 reports cannot be "
+               "written; JSON can.")
         .arg(kind == Kind::Pdf ? QStringLiteral("PDF") : QStringLiteral("HTML"));
 }
 
 bool snapshot(const Session& session, Snapshot* out) {
-    if (session.state() != Session::State::Checked || !session.inspection() || !session.summary()) return false;
+    if (session.state() != Session::State::Checked || !session.inspection() || !session.summary())
+        return false;
     out->inspection = session.inspection();
     out->results = session.results();
     out->summary = *session.summary();
@@ -94,7 +104,7 @@ bool snapshot(const Session& session, Snapshot* out) {
 
 bool write(Kind kind, const Snapshot& s, const QString& path, QString* error) {
     if (!s.inspection) {
-        if (error) *error = tr("There is no finished checklist to report.");
+        if (error) *error = ReportText::tr("There is no finished checklist to report.");
         return false;
     }
 #if defined(IMGPREP_HAVE_REPORT)
@@ -102,13 +112,18 @@ bool write(Kind kind, const Snapshot& s, const QString& path, QString* error) {
     const Json doc = model(s, &manifestProblem);
     bool ok = false;
     switch (kind) {
-    case Kind::Json: ok = saveBytes(path, doc.dump(2) + "\n", error); break;
-    case Kind::Html: ok = saveBytes(path, render_html(doc), error); break;
+    case Kind::Json:
+        ok = saveBytes(path, doc.dump(2) + "\n", error);
+        break;
+    case Kind::Html:
+        ok = saveBytes(path, render_html(doc), error);
+        break;
     case Kind::Pdf:
 #if defined(IMGPREP_HAVE_REPORT_PDF)
     {
-        const auto size = QLocale::system().measurementSystem() == QLocale::ImperialUSSystem ? QPageSize::Letter
-                                                                                              : QPageSize::A4;
+        const auto size = QLocale::system().measurementSystem() == QLocale::ImperialUSSystem
+                              ? QPageSize::Letter
+                              : QPageSize::A4;
         ok = write_pdf_report(doc, path, size, error);
         break;
     }
@@ -118,7 +133,7 @@ bool write(Kind kind, const Snapshot& s, const QString& path, QString* error) {
 #endif
     }
     if (ok && !manifestProblem.isEmpty() && error)
-        *error = tr("Written without the conversion details: %1").arg(manifestProblem);
+        *error = ReportText::tr("Written without the conversion details: %1").arg(manifestProblem);
     return ok;
 #else
     if (kind != Kind::Json) {

@@ -37,8 +37,10 @@ Session::Session(QObject* parent) : QObject(parent) {
 
 Session::~Session() {
     cancelRuns();
-    for (auto& r : runs_) r.future.waitForFinished();
-    for (auto& f : helpers_) f.waitForFinished();
+    for (auto& r : runs_)
+        r.future.waitForFinished();
+    for (auto& f : helpers_)
+        f.waitForFinished();
 }
 
 Session::FileStamp Session::stampOf(const QString& path) {
@@ -250,19 +252,25 @@ void Session::startChecks() {
     // Inspection progress: every disk is one phase ("inspecting", 4 steps).
     SignalProgress* prog = runs_.back().progress;
     auto phases = std::make_shared<int>(0);
-    connect(prog, &SignalProgress::phaseBegan, this, [this, gen, phases](const QString&, quint64) {
-        if (gen != gen_) return;
-        ++*phases;
-    }, Qt::QueuedConnection);
-    connect(prog, &SignalProgress::progressed, this, [this, gen, phases, disks](quint64 done, quint64 total) {
-        if (gen != gen_ || total == 0) return;
-        const double part = (std::max(0, *phases - 1) + double(done) / double(total)) / disks;
-        const int pct = std::clamp(int(part * 100), 0, 100);
-        if (pct > percent_) {
-            percent_ = pct;
-            emit inspectionProgress(pct);
-        }
-    }, Qt::QueuedConnection);
+    connect(
+        prog, &SignalProgress::phaseBegan, this,
+        [this, gen, phases](const QString&, quint64) {
+            if (gen != gen_) return;
+            ++*phases;
+        },
+        Qt::QueuedConnection);
+    connect(
+        prog, &SignalProgress::progressed, this,
+        [this, gen, phases, disks](quint64 done, quint64 total) {
+            if (gen != gen_ || total == 0) return;
+            const double part = (std::max(0, *phases - 1) + double(done) / double(total)) / disks;
+            const int pct = std::clamp(int(part * 100), 0, 100);
+            if (pct > percent_) {
+                percent_ = pct;
+                emit inspectionProgress(pct);
+            }
+        },
+        Qt::QueuedConnection);
 }
 
 void Session::onInspected(std::uint64_t gen, std::shared_ptr<const Inspection> insp) {
@@ -300,7 +308,8 @@ void Session::onChecksDone(std::uint64_t gen, std::shared_ptr<std::vector<CheckR
     if (gen != gen_) return;
     ordered_ = std::move(*all);
     byId_.clear();
-    for (std::size_t i = 0; i < ordered_.size(); ++i) byId_[ordered_[i].id] = i;
+    for (std::size_t i = 0; i < ordered_.size(); ++i)
+        byId_[ordered_[i].id] = i;
     if (confVersionOfRun_ != confVersion_) {
         reevaluate(); // the user confirmed something while the checks ran
     } else {
@@ -327,9 +336,11 @@ void Session::reevaluate() {
     }
     ordered_ = std::move(fresh);
     byId_.clear();
-    for (std::size_t i = 0; i < ordered_.size(); ++i) byId_[ordered_[i].id] = i;
+    for (std::size_t i = 0; i < ordered_.size(); ++i)
+        byId_[ordered_[i].id] = i;
     summary_ = summarize(inspection_->image, inspection_->facts, ordered_);
-    for (const auto& id : changed) emit checkUpdated(id);
+    for (const auto& id : changed)
+        emit checkUpdated(id);
 }
 
 const CheckResult* Session::result(const std::string& id) const {
@@ -337,9 +348,13 @@ const CheckResult* Session::result(const std::string& id) const {
     return it == byId_.end() ? nullptr : &ordered_[it->second];
 }
 
-std::vector<CheckResult> Session::results() const { return ordered_; }
+std::vector<CheckResult> Session::results() const {
+    return ordered_;
+}
 
-bool Session::isConfirmed(const QString& id) const { return conf_.is_confirmed(utf8(id)); }
+bool Session::isConfirmed(const QString& id) const {
+    return conf_.is_confirmed(utf8(id));
+}
 
 void Session::setConfirmed(const QString& id, bool on) {
     const std::string sid = utf8(id);
@@ -355,7 +370,8 @@ void Session::setConfirmed(const QString& id, bool on) {
         confirmedAt_.erase(sid);
     }
     ++confVersion_;
-    log::info(QStringLiteral("%1 %2").arg(on ? QStringLiteral("confirmed") : QStringLiteral("unconfirmed"), id));
+    log::info(
+        QStringLiteral("%1 %2").arg(on ? QStringLiteral("confirmed") : QStringLiteral("unconfirmed"), id));
     emit confirmationsChanged();
     if (state_ == State::Checked) {
         reevaluate();
@@ -401,7 +417,9 @@ std::string Session::remediationScript(bool includeSysprep) const {
     return remediation_script(ordered_, inspection_->facts, opt);
 }
 
-void Session::setConversion(ConversionRecord record) { conversion_ = std::move(record); }
+void Session::setConversion(ConversionRecord record) {
+    conversion_ = std::move(record);
+}
 
 void Session::watch(const QString& path) {
     if (!watcher_.files().isEmpty()) watcher_.removePaths(watcher_.files());
@@ -417,14 +435,16 @@ void Session::onChangeSettled() {
     if (path_.isEmpty()) return;
     const QString path = path_;
     const std::uint64_t gen = gen_;
-    helpers_.erase(std::remove_if(helpers_.begin(), helpers_.end(), [](const QFuture<void>& f) { return f.isFinished(); }),
+    helpers_.erase(std::remove_if(helpers_.begin(), helpers_.end(),
+                                  [](const QFuture<void>& f) { return f.isFinished(); }),
                    helpers_.end());
     helpers_.push_back(QtConcurrent::run([this, path, gen] {
         const FileStamp now = stampOf(path);
         post(this, [this, path, gen, now] {
             if (gen != gen_ || path != path_) return;
-            if (!watcher_.files().contains(path) && now.exists) watcher_.addPath(path); // replaced by a rename
-            if (now == stamp_) return; // touched, not changed
+            if (!watcher_.files().contains(path) && now.exists)
+                watcher_.addPath(path); // replaced by a rename
+            if (now == stamp_) return;  // touched, not changed
             log::info(QStringLiteral("%1 changed on disk: checking it again").arg(path));
             emit fileChangedOnDisk(path);
             open(path, derivedFrom_);

@@ -29,10 +29,10 @@ class SignalProgress;
 
 // What a finished conversion produced (shown on the summary page and put into the report).
 struct ConversionRecord {
-    QString source;       // the image that was converted
-    QString target;       // "raw" or "zvhd2"
-    QStringList outputs;  // image, bitmap (RAW), in that order
-    QString manifest;     // OUT.manifest.json
+    QString source;      // the image that was converted
+    QString target;      // "raw" or "zvhd2"
+    QStringList outputs; // image, bitmap (RAW), in that order
+    QString manifest;    // OUT.manifest.json
     QList<qint64> sizes; // of outputs, -1 unknown
     bool verified = false;
     double seconds = 0;
@@ -40,7 +40,7 @@ struct ConversionRecord {
 
 class Session : public QObject {
     Q_OBJECT
-public:
+  public:
     enum class State {
         Empty,         // nothing chosen yet
         Opening,       // open_input running
@@ -99,7 +99,7 @@ public:
     // Test hook: how long the change watcher waits for a file to settle before re-checking.
     void setChangeDelay(int ms) { changeTimer_.setInterval(ms); }
 
-signals:
+  signals:
     void stateChanged(imgprep::ui::Session::State state);
     void openStarted(const QString& path);
     void opened();
@@ -114,7 +114,7 @@ signals:
     void diskIndexChanged(int index);
     void fileChangedOnDisk(const QString& path);
 
-private:
+  private:
     struct Run {
         std::uint64_t gen = 0;
         SignalProgress* progress = nullptr;
@@ -152,8 +152,8 @@ private:
     std::shared_ptr<const OpenedInput> input_;
     std::shared_ptr<const OpenedInput> sourceInput_; // set while input_ is a converted output
     std::shared_ptr<const Inspection> inspection_;
-    std::vector<CheckResult> ordered_;            // catalogue order, complete once Checked
-    std::map<std::string, std::size_t> byId_;    // index into ordered_
+    std::vector<CheckResult> ordered_;        // catalogue order, complete once Checked
+    std::map<std::string, std::size_t> byId_; // index into ordered_
     std::optional<Summary> summary_;
     Confirmations conf_;
     std::map<std::string, std::string> confirmedAt_;

@@ -17,15 +17,16 @@ namespace imgprep::ui {
 SettingsDialog::SettingsDialog(QWidget* parent) : QDialog(parent) {
     setWindowTitle(tr("Conversion tools"));
     auto* lay = new QVBoxLayout(this);
-    auto* note = new QLabel(tr("ZVHD2 files can only be written by the cloud's qemu-img-hw (Linux x86-64). The cloud's "
-                               "CreateMF.jar makes the bitmap file for fast import; without it imgprep writes its "
-                               "own documented bitmap. Leave a field empty to use the default."),
-                            this);
+    auto* note = new QLabel(
+        tr("ZVHD2 files can only be written by the cloud's qemu-img-hw (Linux x86-64). The cloud's "
+           "CreateMF.jar makes the bitmap file for fast import; without it imgprep writes its "
+           "own documented bitmap. Leave a field empty to use the default."),
+        this);
     note->setWordWrap(true);
     lay->addWidget(note);
     auto* form = new QFormLayout;
-    auto pathRow = [this](QLineEdit*& edit, const QString& value, const QString& accessible, const QString& placeholder,
-                          const QString& dialogTitle, const QString& filter) {
+    auto pathRow = [this](QLineEdit*& edit, const QString& value, const QString& accessible,
+                          const QString& placeholder, const QString& dialogTitle, const QString& filter) {
         edit = new QLineEdit(QDir::toNativeSeparators(value), this);
         edit->setAccessibleName(accessible);
         edit->setPlaceholderText(placeholder);

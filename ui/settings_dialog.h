@@ -10,13 +10,13 @@ namespace imgprep::ui {
 
 class SettingsDialog : public QDialog {
     Q_OBJECT
-public:
+  public:
     explicit SettingsDialog(QWidget* parent = nullptr);
     QLineEdit* qemuImgHwEdit() const { return qemu_; }
     QLineEdit* createMfEdit() const { return jar_; }
     void accept() override; // stores the paths
 
-private:
+  private:
     QLineEdit* qemu_;
     QLineEdit* jar_;
 };

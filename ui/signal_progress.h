@@ -16,7 +16,7 @@ namespace imgprep::ui {
 
 class SignalProgress : public QObject, public imgprep::Progress {
     Q_OBJECT
-public:
+  public:
     explicit SignalProgress(QObject* parent = nullptr);
 
     void begin_phase(const std::string& phase, std::uint64_t total) override;
@@ -24,12 +24,12 @@ public:
 
     void setMinimumInterval(std::chrono::milliseconds interval) { interval_ = interval; }
 
-signals:
+  signals:
     // Emitted from the worker thread; connect with Qt::QueuedConnection (the default across threads).
     void phaseBegan(const QString& phase, quint64 total);
     void progressed(quint64 done, quint64 total);
 
-private:
+  private:
     std::mutex mu_;
     std::uint64_t total_ = 0;
     std::uint64_t last_ = 0;

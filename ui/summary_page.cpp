@@ -40,6 +40,7 @@ SummaryPage::SummaryPage(Session* session, QWidget* parent)
     auto* ol = new QVBoxLayout(outBox);
     outputs_ = new QListWidget(outBox);
     outputs_->setWordWrap(true);
+    outputs_->setIconSize(QSize(16, 16));
     outputs_->setTextElideMode(Qt::ElideMiddle);
     outputs_->setAccessibleName(tr("Conversion outputs"));
     ol->addWidget(outputs_);
@@ -93,14 +94,18 @@ SummaryPage::SummaryPage(Session* session, QWidget* parent)
 }
 
 SummaryPage::~SummaryPage() {
-    for (auto& f : exports_) f.waitForFinished();
+    for (auto& f : exports_)
+        f.waitForFinished();
 }
 
 QPushButton* SummaryPage::exportButton(report::Kind kind) const {
     switch (kind) {
-    case report::Kind::Pdf: return pdf_;
-    case report::Kind::Html: return html_;
-    case report::Kind::Json: return json_;
+    case report::Kind::Pdf:
+        return pdf_;
+    case report::Kind::Html:
+        return html_;
+    case report::Kind::Json:
+        return json_;
     }
     return nullptr;
 }
@@ -137,16 +142,22 @@ QString SummaryPage::factsText() const {
 }
 
 void SummaryPage::refresh() {
-    while (facts_->rowCount() > 0) facts_->removeRow(0);
+    while (facts_->rowCount() > 0)
+        facts_->removeRow(0);
     const bool checked = session_->state() == Session::State::Checked && session_->summary();
-    if (session_->state() == Session::State::Empty) banner_->showEmpty();
-    else if (checked) banner_->showSummary(*session_->summary());
-    else if (session_->state() == Session::State::OpenFailed || session_->state() == Session::State::InspectFailed)
+    if (session_->state() == Session::State::Empty)
+        banner_->showEmpty();
+    else if (checked)
+        banner_->showSummary(*session_->summary());
+    else if (session_->state() == Session::State::OpenFailed ||
+             session_->state() == Session::State::InspectFailed)
         banner_->showError(session_->error());
-    else banner_->showChecking(session_->inspectionPercent());
+    else
+        banner_->showChecking(session_->inspectionPercent());
 
     setFact(tr("Image file"), QDir::toNativeSeparators(session_->path()));
-    if (!session_->derivedFrom().isEmpty()) setFact(tr("Converted from"), QDir::toNativeSeparators(session_->derivedFrom()));
+    if (!session_->derivedFrom().isEmpty())
+        setFact(tr("Converted from"), QDir::toNativeSeparators(session_->derivedFrom()));
     const auto insp = session_->inspection();
     if (insp) {
         const auto& img = insp->image;
@@ -163,14 +174,17 @@ void SummaryPage::refresh() {
             setFact(tr("Windows"), f.readable ? tr("not found: %1").arg(qs(f.not_windows_reason))
                                               : tr("not readable: %1").arg(qs(f.unreadable_reason)));
         }
-        setFact(tr("Boot"), QStringLiteral("%1, %2").arg(qs(f.boot_mode).toUpper(), qs(f.partition_table).toUpper()));
+        setFact(tr("Boot"),
+                QStringLiteral("%1, %2").arg(qs(f.boot_mode).toUpper(), qs(f.partition_table).toUpper()));
     }
     if (checked) {
         const Summary& s = *session_->summary();
         setFact(tr("Register as"), s.register_os.empty() ? tr("(OS not recognised)") : qs(s.register_os));
-        setFact(tr("Boot mode to select"), s.register_boot_mode.empty() ? tr("unknown") : qs(s.register_boot_mode));
+        setFact(tr("Boot mode to select"),
+                s.register_boot_mode.empty() ? tr("unknown") : qs(s.register_boot_mode));
         setFact(tr("Import path"), VerdictBanner::importPathText(s));
-        if (!VerdictBanner::systemDiskText(s).isEmpty()) setFact(tr("System disk size"), VerdictBanner::systemDiskText(s));
+        if (!VerdictBanner::systemDiskText(s).isEmpty())
+            setFact(tr("System disk size"), VerdictBanner::systemDiskText(s));
         if (!s.blockers.empty()) {
             QStringList b;
             for (const auto& id : s.blockers) {
@@ -188,10 +202,11 @@ void SummaryPage::refresh() {
             setFact(tr("To confirm"), p.join(QStringLiteral("; ")));
         }
         QStringList parts;
-        const CheckStatus order[] = {CheckStatus::Pass, CheckStatus::Fail, CheckStatus::Warn, CheckStatus::Info,
-                                     CheckStatus::Manual, CheckStatus::Unknown};
+        const CheckStatus order[] = {CheckStatus::Pass, CheckStatus::Fail,   CheckStatus::Warn,
+                                     CheckStatus::Info, CheckStatus::Manual, CheckStatus::Unknown};
         for (CheckStatus st : order)
-            if (int n = s.counts[std::size_t(st)]) parts << QStringLiteral("%1 %2").arg(n).arg(statusText(st));
+            if (int n = s.counts[std::size_t(st)])
+                parts << QStringLiteral("%1 %2").arg(n).arg(statusText(st));
         counts_->setText(tr("Checks: %1").arg(parts.join(QStringLiteral(" · "))));
     } else {
         counts_->clear();
@@ -203,25 +218,27 @@ void SummaryPage::refresh() {
             const QString& o = c->outputs[i];
             const qint64 size = i < c->sizes.size() ? c->sizes[i] : -1;
             const QString name = QFileInfo(o).fileName();
-            auto* item = new QListWidgetItem(statusIcon(CheckStatus::Pass),
-                                             size >= 0 ? tr("%1 — %2").arg(name, bytesText(std::uint64_t(size))) : name,
-                                             outputs_);
+            auto* item = new QListWidgetItem(
+                statusIcon(CheckStatus::Pass),
+                size >= 0 ? tr("%1 — %2").arg(name, bytesText(std::uint64_t(size))) : name, outputs_);
             item->setData(Qt::UserRole, o);
             item->setToolTip(QDir::toNativeSeparators(o));
         }
         if (!c->manifest.isEmpty()) {
-            auto* item = new QListWidgetItem(statusIcon(CheckStatus::Info),
-                                             tr("%1 (what was converted, with checksums)").arg(QFileInfo(c->manifest).fileName()),
-                                             outputs_);
+            auto* item = new QListWidgetItem(
+                statusIcon(CheckStatus::Info),
+                tr("%1 (what was converted, with checksums)").arg(QFileInfo(c->manifest).fileName()),
+                outputs_);
             item->setData(Qt::UserRole, c->manifest);
             item->setToolTip(QDir::toNativeSeparators(c->manifest));
         }
         if (c->verified)
-            new QListWidgetItem(statusIcon(CheckStatus::Pass), tr("Verified: same content as the source (SHA-256)."),
-                                outputs_);
+            new QListWidgetItem(statusIcon(CheckStatus::Pass),
+                                tr("Verified: same content as the source (SHA-256)."), outputs_);
         if (!c->outputs.isEmpty())
-            new QListWidgetItem(tr("Folder: %1").arg(QDir::toNativeSeparators(QFileInfo(c->outputs.first()).absolutePath())),
-                                outputs_);
+            new QListWidgetItem(
+                tr("Folder: %1").arg(QDir::toNativeSeparators(QFileInfo(c->outputs.first()).absolutePath())),
+                outputs_);
     } else {
         auto* item = new QListWidgetItem(tr("No conversion made."), outputs_);
         item->setFlags(Qt::NoItemFlags);
@@ -239,13 +256,23 @@ void SummaryPage::refresh() {
 void SummaryPage::exportAs(report::Kind kind) {
     QString ext, filter;
     switch (kind) {
-    case report::Kind::Pdf: ext = QStringLiteral("pdf"); filter = tr("PDF documents (*.pdf)"); break;
-    case report::Kind::Html: ext = QStringLiteral("html"); filter = tr("Web pages (*.html)"); break;
-    case report::Kind::Json: ext = QStringLiteral("json"); filter = tr("JSON files (*.json)"); break;
+    case report::Kind::Pdf:
+        ext = QStringLiteral("pdf");
+        filter = tr("PDF documents (*.pdf)");
+        break;
+    case report::Kind::Html:
+        ext = QStringLiteral("html");
+        filter = tr("Web pages (*.html)");
+        break;
+    case report::Kind::Json:
+        ext = QStringLiteral("json");
+        filter = tr("JSON files (*.json)");
+        break;
     }
     const QString src = session_->derivedFrom().isEmpty() ? session_->path() : session_->derivedFrom();
     const QString folder = outputFolder().isEmpty() ? settings::lastFolder() : outputFolder();
-    const QString suggested = QDir(folder).filePath(QFileInfo(src).completeBaseName() + QStringLiteral("-report.") + ext);
+    const QString suggested =
+        QDir(folder).filePath(QFileInfo(src).completeBaseName() + QStringLiteral("-report.") + ext);
     const QString f = QFileDialog::getSaveFileName(this, tr("Export the report"), suggested, filter);
     if (!f.isEmpty()) exportTo(kind, f);
 }
@@ -258,24 +285,29 @@ void SummaryPage::exportTo(report::Kind kind, const QString& path) {
         return;
     }
     status_->showMessage(InlineMessage::Kind::Info, tr("Writing %1…").arg(QDir::toNativeSeparators(path)));
-    exports_.erase(std::remove_if(exports_.begin(), exports_.end(), [](const QFuture<void>& f) { return f.isFinished(); }),
+    exports_.erase(std::remove_if(exports_.begin(), exports_.end(),
+                                  [](const QFuture<void>& f) { return f.isFinished(); }),
                    exports_.end());
     exports_.push_back(QtConcurrent::run([this, kind, snap, path] {
         QString err;
         const bool ok = report::write(kind, snap, path, &err);
-        QMetaObject::invokeMethod(this, [this, ok, err, path] {
-            if (ok) {
-                settings::setLastFolder(QFileInfo(path).absolutePath());
-                status_->showMessage(err.isEmpty() ? InlineMessage::Kind::Success : InlineMessage::Kind::Warning,
-                                     tr("Report written to %1").arg(QDir::toNativeSeparators(path)) +
-                                         (err.isEmpty() ? QString() : QStringLiteral("\n") + err));
-                log::info(QStringLiteral("report written to %1").arg(path));
-            } else {
-                status_->showMessage(InlineMessage::Kind::Error, err);
-                log::warn(QStringLiteral("report %1 not written: %2").arg(path, err));
-            }
-            emit exported(path, ok);
-        }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this,
+            [this, ok, err, path] {
+                if (ok) {
+                    settings::setLastFolder(QFileInfo(path).absolutePath());
+                    status_->showMessage(err.isEmpty() ? InlineMessage::Kind::Success
+                                                       : InlineMessage::Kind::Warning,
+                                         tr("Report written to %1").arg(QDir::toNativeSeparators(path)) +
+                                             (err.isEmpty() ? QString() : QStringLiteral("\n") + err));
+                    log::info(QStringLiteral("report written to %1").arg(path));
+                } else {
+                    status_->showMessage(InlineMessage::Kind::Error, err);
+                    log::warn(QStringLiteral("report %1 not written: %2").arg(path, err));
+                }
+                emit exported(path, ok);
+            },
+            Qt::QueuedConnection);
     }));
 }
 

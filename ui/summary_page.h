@@ -17,7 +17,7 @@ class Session;
 
 class SummaryPage : public WizardPage {
     Q_OBJECT
-public:
+  public:
     SummaryPage(Session* session, QWidget* parent = nullptr);
     ~SummaryPage() override;
     void enterPage() override;
@@ -34,10 +34,10 @@ public:
     void exportAs(report::Kind kind); // the save dialog (user action only)
     QString outputFolder() const;
 
-signals:
+  signals:
     void exported(const QString& path, bool ok);
 
-private:
+  private:
     void refresh();
     void setFact(const QString& label, const QString& value);
 

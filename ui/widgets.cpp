@@ -1,5 +1,6 @@
 #include "widgets.h"
 
+#include <QAbstractTextDocumentLayout>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QEvent>
@@ -9,13 +10,12 @@
 #include <QPainter>
 #include <QPainterPath>
 #include <QPushButton>
-#include <QStyle>
-#include <QUrl>
-#include <QAbstractTextDocumentLayout>
-#include <cmath>
 #include <QResizeEvent>
+#include <QStyle>
 #include <QTextDocument>
+#include <QUrl>
 #include <QVBoxLayout>
+#include <cmath>
 
 #include "formatting.h"
 #include "icons.h"
@@ -30,7 +30,9 @@ QColor tint(const QColor& base, const QColor& status, qreal amount) {
 }
 
 namespace {
-bool isDark(const QPalette& p) { return p.color(QPalette::Window).lightnessF() < 0.5; }
+bool isDark(const QPalette& p) {
+    return p.color(QPalette::Window).lightnessF() < 0.5;
+}
 } // namespace
 
 // ---- WizardPage ----------------------------------------------------------------------------------------
@@ -79,8 +81,12 @@ void Banner::set(const QColor& color, const QIcon& icon, const QString& headline
     update();
 }
 
-QString Banner::headline() const { return headline_->text(); }
-QString Banner::detail() const { return detail_->text(); }
+QString Banner::headline() const {
+    return headline_->text();
+}
+QString Banner::detail() const {
+    return detail_->text();
+}
 
 void Banner::changeEvent(QEvent* e) {
     QFrame::changeEvent(e);
@@ -104,7 +110,9 @@ void Banner::paintEvent(QPaintEvent*) {
 
 // ---- VerdictBanner -------------------------------------------------------------------------------------
 
-VerdictBanner::VerdictBanner(QWidget* parent) : Banner(parent) { showEmpty(); }
+VerdictBanner::VerdictBanner(QWidget* parent) : Banner(parent) {
+    showEmpty();
+}
 
 void VerdictBanner::showEmpty() {
     verdict_.clear();
@@ -140,7 +148,8 @@ QString VerdictBanner::systemDiskText(const Summary& s) {
 QString VerdictBanner::verdictHeadline(const Summary& s) {
     const int blockers = int(s.blockers.size());
     if (s.verdict == "ready") return tr("Ready for import");
-    if (s.verdict == "incomplete") return tr("Incomplete: %n check(s) could not be decided", nullptr, blockers);
+    if (s.verdict == "incomplete")
+        return tr("Incomplete: %n check(s) could not be decided", nullptr, blockers);
     return tr("Not ready for import: %n blocking problem(s)", nullptr, blockers);
 }
 
@@ -148,7 +157,8 @@ void VerdictBanner::showSummary(const Summary& s) {
     verdict_ = qs(s.verdict);
     QStringList lines;
     QString path = tr("Import path: %1").arg(importPathText(s));
-    if (!systemDiskText(s).isEmpty()) path += QStringLiteral(" · ") + tr("system disk %1").arg(systemDiskText(s));
+    if (!systemDiskText(s).isEmpty())
+        path += QStringLiteral(" · ") + tr("system disk %1").arg(systemDiskText(s));
     lines << path;
     if (!s.register_os.empty() || !s.register_boot_mode.empty()) {
         lines << tr("Register as: %1, boot mode %2")
@@ -166,7 +176,8 @@ void VerdictBanner::showSummary(const Summary& s) {
 
 // ---- InlineMessage -------------------------------------------------------------------------------------
 
-InlineMessage::InlineMessage(QWidget* parent) : QFrame(parent), icon_(new QLabel(this)), label_(new QLabel(this)) {
+InlineMessage::InlineMessage(QWidget* parent)
+    : QFrame(parent), icon_(new QLabel(this)), label_(new QLabel(this)) {
     auto* lay = new QHBoxLayout(this);
     lay->setContentsMargins(12, 8, 12, 8);
     lay->setSpacing(10);
@@ -198,7 +209,9 @@ void InlineMessage::clear() {
     QFrame::hide();
 }
 
-QString InlineMessage::text() const { return isHidden() ? QString() : label_->text(); }
+QString InlineMessage::text() const {
+    return isHidden() ? QString() : label_->text();
+}
 
 void InlineMessage::paintEvent(QPaintEvent*) {
     QPainter p(this);
@@ -233,7 +246,8 @@ DropArea::DropArea(QWidget* parent) : QFrame(parent), choose_(new QPushButton(tr
     f.setBold(true);
     title->setFont(f);
     title->setAlignment(Qt::AlignCenter);
-    auto* formats = new QLabel(tr("VMDK, VHD, VHDX, QCOW2, QCOW, QED, VDI, RAW/IMG, ZVHD, ZVHD2 or an OVA"), this);
+    auto* formats =
+        new QLabel(tr("VMDK, VHD, VHDX, QCOW2, QCOW, QED, VDI, RAW/IMG, ZVHD, ZVHD2 or an OVA"), this);
     formats->setAlignment(Qt::AlignCenter);
     formats->setWordWrap(true);
     formats->setForegroundRole(QPalette::PlaceholderText);
@@ -320,8 +334,12 @@ TextBlock::TextBlock(QWidget* parent) : QTextBrowser(parent) {
             &TextBlock::updateHeight);
 }
 
-QSize TextBlock::sizeHint() const { return {200, height()}; }
-QSize TextBlock::minimumSizeHint() const { return {60, height()}; }
+QSize TextBlock::sizeHint() const {
+    return {200, height()};
+}
+QSize TextBlock::minimumSizeHint() const {
+    return {60, height()};
+}
 
 void TextBlock::resizeEvent(QResizeEvent* e) {
     QTextBrowser::resizeEvent(e);
@@ -362,7 +380,11 @@ Expander::Expander(const QString& title, QWidget* content, QWidget* parent)
     });
 }
 
-void Expander::setExpanded(bool on) { button_->setChecked(on); }
-bool Expander::isExpanded() const { return button_->isChecked(); }
+void Expander::setExpanded(bool on) {
+    button_->setChecked(on);
+}
+bool Expander::isExpanded() const {
+    return button_->isChecked();
+}
 
 } // namespace imgprep::ui

@@ -24,7 +24,7 @@ QColor tint(const QColor& base, const QColor& status, qreal amount);
 
 class WizardPage : public QWidget {
     Q_OBJECT
-public:
+  public:
     WizardPage(const QString& title, const QString& subtitle, QWidget* parent = nullptr);
     QString title() const { return title_; }
     QString subtitle() const { return subtitle_; }
@@ -34,13 +34,13 @@ public:
     virtual void enterPage() {}
     virtual void leavePage() {}
 
-signals:
+  signals:
     void completeChanged();
 
-protected:
+  protected:
     QVBoxLayout* body() const { return body_; }
 
-private:
+  private:
     QString title_, subtitle_;
     QVBoxLayout* body_;
 };
@@ -48,17 +48,17 @@ private:
 // A tinted panel with a status icon, a headline and a detail line.
 class Banner : public QFrame {
     Q_OBJECT
-public:
+  public:
     explicit Banner(QWidget* parent = nullptr);
     void set(const QColor& color, const QIcon& icon, const QString& headline, const QString& detail);
     QString headline() const;
     QString detail() const;
 
-protected:
+  protected:
     void paintEvent(QPaintEvent* e) override;
     void changeEvent(QEvent* e) override;
 
-private:
+  private:
     QColor color_;
     QLabel* icon_;
     QLabel* headline_;
@@ -69,7 +69,7 @@ private:
 // The verdict and the import path, from a Summary (or "checking", or nothing yet).
 class VerdictBanner : public Banner {
     Q_OBJECT
-public:
+  public:
     explicit VerdictBanner(QWidget* parent = nullptr);
     void showEmpty();
     void showChecking(int percent);
@@ -81,14 +81,14 @@ public:
     static QString systemDiskText(const Summary& s); // "at least 40 GB"
     static QString verdictHeadline(const Summary& s);
 
-private:
+  private:
     QString verdict_;
 };
 
 // An in-place message (error, warning, information) with an icon; hidden while empty.
 class InlineMessage : public QFrame {
     Q_OBJECT
-public:
+  public:
     enum class Kind { Error, Warning, Info, Success };
     explicit InlineMessage(QWidget* parent = nullptr);
     void showMessage(Kind kind, const QString& text);
@@ -96,10 +96,10 @@ public:
     QString text() const;
     Kind kind() const { return kind_; }
 
-protected:
+  protected:
     void paintEvent(QPaintEvent* e) override;
 
-private:
+  private:
     Kind kind_ = Kind::Info;
     QLabel* icon_;
     QLabel* label_;
@@ -108,21 +108,21 @@ private:
 // The "drop a disk image here" area: accepts local files dropped on it; also a button that asks for one.
 class DropArea : public QFrame {
     Q_OBJECT
-public:
+  public:
     explicit DropArea(QWidget* parent = nullptr);
     QPushButton* chooseButton() const { return choose_; }
 
-signals:
+  signals:
     void fileDropped(const QString& path);
     void chooseRequested();
 
-protected:
+  protected:
     void dragEnterEvent(QDragEnterEvent* e) override;
     void dragLeaveEvent(QDragLeaveEvent* e) override;
     void dropEvent(QDropEvent* e) override;
     void paintEvent(QPaintEvent* e) override;
 
-private:
+  private:
     bool hover_ = false;
     QPushButton* choose_;
 };
@@ -131,31 +131,31 @@ private:
 // words anywhere (registry paths, GUIDs): evidence and fix steps in a narrow pane.
 class TextBlock : public QTextBrowser {
     Q_OBJECT
-public:
+  public:
     explicit TextBlock(QWidget* parent = nullptr);
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
 
-protected:
+  protected:
     void resizeEvent(QResizeEvent* e) override;
 
-private:
+  private:
     void updateHeight();
 };
 
 // A disclosure button ("▸ How to fix") that shows or hides a content widget.
 class Expander : public QWidget {
     Q_OBJECT
-public:
+  public:
     Expander(const QString& title, QWidget* content, QWidget* parent = nullptr);
     void setExpanded(bool on);
     bool isExpanded() const;
     QToolButton* button() const { return button_; }
 
-signals:
+  signals:
     void toggled(bool expanded);
 
-private:
+  private:
     QToolButton* button_;
     QWidget* content_;
 };

@@ -104,7 +104,8 @@ WizardWindow::WizardWindow(QWidget* parent) : QMainWindow(parent), session_(new 
     outer->addLayout(right, 1);
     setCentralWidget(central);
 
-    const QStringList names = {tr("Choose image"), tr("Checklist"), tr("Fix the VM"), tr("Convert"), tr("Summary")};
+    const QStringList names = {tr("Choose image"), tr("Checklist"), tr("Fix the VM"), tr("Convert"),
+                               tr("Summary")};
     for (int i = 0; i < names.size(); ++i) {
         auto* item = new QListWidgetItem(names[i], steps_);
         item->setSizeHint(QSize(0, 38));
@@ -131,7 +132,8 @@ WizardWindow::WizardWindow(QWidget* parent) : QMainWindow(parent), session_(new 
     });
     connect(session_, &Session::summaryChanged, this, &WizardWindow::updateNavigation);
     connect(session_, &Session::fileChangedOnDisk, this, [this](const QString& path) {
-        statusBar()->showMessage(tr("%1 changed on disk: checking it again.").arg(QFileInfo(path).fileName()), 8000);
+        statusBar()->showMessage(tr("%1 changed on disk: checking it again.").arg(QFileInfo(path).fileName()),
+                                 8000);
     });
     connect(session_, &Session::openFailed, this, [this] {
         if (currentStep() != ChooseStep) goToStep(ChooseStep); // the error is shown there, in place
@@ -151,11 +153,17 @@ WizardWindow::WizardWindow(QWidget* parent) : QMainWindow(parent), session_(new 
 
 WizardWindow::~WizardWindow() = default;
 
-WizardPage* WizardWindow::page(int step) const { return qobject_cast<WizardPage*>(stack_->widget(step)); }
+WizardPage* WizardWindow::page(int step) const {
+    return qobject_cast<WizardPage*>(stack_->widget(step));
+}
 
-int WizardWindow::currentStep() const { return stack_->currentIndex(); }
+int WizardWindow::currentStep() const {
+    return stack_->currentIndex();
+}
 
-LogViewer* WizardWindow::logViewer() const { return logViewer_.data(); }
+LogViewer* WizardWindow::logViewer() const {
+    return logViewer_.data();
+}
 
 void WizardWindow::buildMenus() {
     QMenu* file = menuBar()->addMenu(tr("&File"));
@@ -179,11 +187,12 @@ void WizardWindow::buildMenus() {
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About imgprep"), this, [this] {
-        QMessageBox::about(this, tr("About imgprep"),
-                           tr("<h3>imgprep %1 — Image Prep Wizard</h3><p>Gets a Windows VM disk image ready for import "
-                              "into Huawei Cloud / Open Telekom Cloud IMS: checks it offline against “Preparing an "
-                              "Image File”, converts it for fast import and writes a report.</p><p>Log file: %2</p>")
-                               .arg(QStringLiteral(IMGPREP_VERSION_STRING), log::filePath().toHtmlEscaped()));
+        QMessageBox::about(
+            this, tr("About imgprep"),
+            tr("<h3>imgprep %1 — Image Prep Wizard</h3><p>Gets a Windows VM disk image ready for import "
+               "into Huawei Cloud / Open Telekom Cloud IMS: checks it offline against “Preparing an "
+               "Image File”, converts it for fast import and writes a report.</p><p>Log file: %2</p>")
+                .arg(QStringLiteral(IMGPREP_VERSION_STRING), log::filePath().toHtmlEscaped()));
     });
 }
 
@@ -192,11 +201,13 @@ void WizardWindow::rebuildRecentMenu() {
     const QStringList files = settings::recentFiles();
     for (int i = 0; i < files.size(); ++i) {
         const QString f = files[i];
-        QAction* a = recentMenu_->addAction(QStringLiteral("&%1  %2").arg(i + 1).arg(QFileInfo(f).fileName()));
+        QAction* a =
+            recentMenu_->addAction(QStringLiteral("&%1  %2").arg(i + 1).arg(QFileInfo(f).fileName()));
         a->setToolTip(f);
         connect(a, &QAction::triggered, this, [this, f] { openImage(f); });
     }
-    if (files.isEmpty()) recentMenu_->addAction(tr("(none yet)"))->setEnabled(false);
+    if (files.isEmpty())
+        recentMenu_->addAction(tr("(none yet)"))->setEnabled(false);
     else {
         recentMenu_->addSeparator();
         recentMenu_->addAction(tr("&Clear the list"), this, [this] {
@@ -253,14 +264,17 @@ void WizardWindow::updateNavigation() {
     }
     // The checklist step shows the verdict.
     QIcon verdict;
-    if (session_->state() == Session::State::Inspecting) verdict = statusIcon(std::nullopt);
-    else if (session_->state() == Session::State::InspectFailed) verdict = statusIcon(CheckStatus::Fail);
+    if (session_->state() == Session::State::Inspecting)
+        verdict = statusIcon(std::nullopt);
+    else if (session_->state() == Session::State::InspectFailed)
+        verdict = statusIcon(CheckStatus::Fail);
     else if (const auto& sum = session_->summary()) {
         verdict = sum->verdict == "ready"       ? statusIcon(CheckStatus::Pass)
                   : sum->verdict == "not_ready" ? statusIcon(CheckStatus::Fail)
                                                 : statusIcon(CheckStatus::Warn);
     }
-    for (int i = 0; i < steps_->count(); ++i) steps_->item(i)->setIcon(stepIcon(i + 1, steps_->palette()));
+    for (int i = 0; i < steps_->count(); ++i)
+        steps_->item(i)->setIcon(stepIcon(i + 1, steps_->palette()));
     if (!verdict.isNull()) steps_->item(ChecklistStep)->setIcon(verdict);
     if (const auto& c = session_->conversion(); c && !c->outputs.isEmpty())
         steps_->item(ConvertStep)->setIcon(statusIcon(CheckStatus::Pass));
@@ -271,14 +285,16 @@ void WizardWindow::updateTitle() {
     title_->setText(p->title());
     subtitle_->setText(p->subtitle());
     const QString app = tr("imgprep — Image Prep Wizard");
-    setWindowTitle(session_->path().isEmpty() ? app
-                                              : QStringLiteral("%1 — %2").arg(QFileInfo(session_->path()).fileName(), app));
+    setWindowTitle(session_->path().isEmpty()
+                       ? app
+                       : QStringLiteral("%1 — %2").arg(QFileInfo(session_->path()).fileName(), app));
 }
 
 void WizardWindow::openImage(const QString& path) {
     if (path.isEmpty()) return;
     if (convert_->job()->running()) {
-        statusBar()->showMessage(tr("A conversion is running: cancel it before choosing another image."), 8000);
+        statusBar()->showMessage(tr("A conversion is running: cancel it before choosing another image."),
+                                 8000);
         return;
     }
     const QFileInfo fi(path);
@@ -299,7 +315,8 @@ void WizardWindow::onConversionFinished(const ConvertOutcome& outcome, const Con
     if (!outcome.ok || outcome.outputs.isEmpty()) return;
     ConversionRecord rec;
     rec.source = session_->derivedFrom().isEmpty() ? session_->path() : session_->derivedFrom();
-    rec.target = request.target == ConvertRequest::Target::Raw ? QStringLiteral("raw") : QStringLiteral("zvhd2");
+    rec.target =
+        request.target == ConvertRequest::Target::Raw ? QStringLiteral("raw") : QStringLiteral("zvhd2");
     rec.outputs = outcome.outputs;
     rec.sizes = outcome.sizes;
     rec.manifest = outcome.manifest;
@@ -309,8 +326,9 @@ void WizardWindow::onConversionFinished(const ConvertOutcome& outcome, const Con
     session_->setConversion(rec);
     // The checklist runs again on what will be uploaded.
     session_->open(outcome.outputs.first(), source);
-    statusBar()->showMessage(tr("Conversion done: checking the output %1.").arg(QFileInfo(outcome.outputs.first()).fileName()),
-                             8000);
+    statusBar()->showMessage(
+        tr("Conversion done: checking the output %1.").arg(QFileInfo(outcome.outputs.first()).fileName()),
+        8000);
 }
 
 void WizardWindow::showLog() {
@@ -346,10 +364,11 @@ void WizardWindow::saveWindowState() {
 void WizardWindow::closeEvent(QCloseEvent* e) {
     if (convert_->job()->running()) {
         if (e->spontaneous()) {
-            const auto answer = QMessageBox::question(this, tr("Conversion running"),
-                                                      tr("A conversion is running. Cancel it and quit? The partial "
-                                                         "output is removed."),
-                                                      QMessageBox::Yes | QMessageBox::No, QMessageBox::No);
+            const auto answer =
+                QMessageBox::question(this, tr("Conversion running"),
+                                      tr("A conversion is running. Cancel it and quit? The partial "
+                                         "output is removed."),
+                                      QMessageBox::Yes | QMessageBox::No, QMessageBox::No);
             if (answer != QMessageBox::Yes) {
                 e->ignore();
                 return;
@@ -370,7 +389,8 @@ void WizardWindow::changeEvent(QEvent* e) {
 
 void WizardWindow::dragEnterEvent(QDragEnterEvent* e) {
     const QMimeData* m = e->mimeData();
-    if (m && m->hasUrls() && m->urls().size() == 1 && m->urls().first().isLocalFile()) e->acceptProposedAction();
+    if (m && m->hasUrls() && m->urls().size() == 1 && m->urls().first().isLocalFile())
+        e->acceptProposedAction();
 }
 
 void WizardWindow::dropEvent(QDropEvent* e) {

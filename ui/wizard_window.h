@@ -1,6 +1,6 @@
 // The wizard's main window: a step list on the left (Choose image → Checklist → Fix → Convert → Summary), the
-// current page with its title, Back / Next, menus (open, recent files, conversion tools, show log). Drops of an
-// image anywhere on the window open it. Geometry is remembered.
+// current page with its title, Back / Next, menus (open, recent files, conversion tools, show log). Drops of
+// an image anywhere on the window open it. Geometry is remembered.
 #pragma once
 
 #include <QMainWindow>
@@ -28,7 +28,7 @@ class WizardPage;
 
 class WizardWindow : public QMainWindow {
     Q_OBJECT
-public:
+  public:
     enum Step { ChooseStep, ChecklistStep, RemediationStep, ConvertStep, SummaryStep, StepCount };
 
     explicit WizardWindow(QWidget* parent = nullptr);
@@ -50,7 +50,7 @@ public:
     bool canEnter(int step) const;
     bool goToStep(int step);
 
-public slots:
+  public slots:
     void openImage(const QString& path);
     void next();
     void back();
@@ -58,13 +58,13 @@ public slots:
     void showToolSettings();
     void chooseImage();
 
-protected:
+  protected:
     void closeEvent(QCloseEvent* e) override;
     void changeEvent(QEvent* e) override;
     void dragEnterEvent(QDragEnterEvent* e) override;
     void dropEvent(QDropEvent* e) override;
 
-private:
+  private:
     void buildMenus();
     void rebuildRecentMenu();
     void updateNavigation();

@@ -23,7 +23,9 @@ namespace {
 std::unique_ptr<QTemporaryDir> g_home;
 }
 
-QString home() { return g_home ? g_home->path() : QString(); }
+QString home() {
+    return g_home ? g_home->path() : QString();
+}
 
 int run(int argc, char** argv, QObject* test) {
     g_home = std::make_unique<QTemporaryDir>();
@@ -73,10 +75,12 @@ QString guiInput(const QString& file) {
 bool waitChecked(imgprep::ui::WizardWindow& w, int timeoutMs) {
     using State = imgprep::ui::Session::State;
     auto* s = w.session();
-    (void)QTest::qWaitFor([s] {
-        const auto st = s->state();
-        return st == State::Checked || st == State::OpenFailed || st == State::InspectFailed;
-    }, timeoutMs);
+    (void)QTest::qWaitFor(
+        [s] {
+            const auto st = s->state();
+            return st == State::Checked || st == State::OpenFailed || st == State::InspectFailed;
+        },
+        timeoutMs);
     return s->state() == State::Checked;
 }
 

@@ -1,7 +1,7 @@
-// The wizard driven as a user would, on real images (offscreen): choose an image, watch the checklist fill in,
-// confirm, test a password, read the remediation script, convert (and cancel), export the report. Expected
-// check statuses come from the `windows` fixture's expectation files (written from what was put into each
-// image, not from imgprep); sizes from qemu-img info; converted output compared with qemu-img compare;
+// The wizard driven as a user would, on real images (offscreen): choose an image, watch the checklist fill
+// in, confirm, test a password, read the remediation script, convert (and cancel), export the report.
+// Expected check statuses come from the `windows` fixture's expectation files (written from what was put into
+// each image, not from imgprep); sizes from qemu-img info; converted output compared with qemu-img compare;
 // the bitmap recomputed here from the RAW file; the PDF read back with pdftotext.
 #include <QtTest>
 
@@ -11,9 +11,9 @@
 #include <QClipboard>
 #include <QComboBox>
 #include <QDirIterator>
-#include <QFontInfo>
 #include <QDragEnterEvent>
 #include <QDropEvent>
+#include <QFontInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLineEdit>
@@ -39,6 +39,7 @@
 #include "logging.h"
 #include "remediation_page.h"
 #include "session.h"
+#include "settings_dialog.h"
 #include "summary_page.h"
 #include "testsupport.h"
 #include "wizard_window.h"
@@ -75,7 +76,8 @@ QByteArray bitmapOf(const QString& raw, qint64 block) {
 
 quint64 le64(const QByteArray& d, int off) {
     quint64 v = 0;
-    for (int i = 7; i >= 0; --i) v = (v << 8) | quint8(d[off + i]);
+    for (int i = 7; i >= 0; --i)
+        v = (v << 8) | quint8(d[off + i]);
     return v;
 }
 
@@ -84,7 +86,7 @@ quint64 le64(const QByteArray& d, int off) {
 class TestWizard : public QObject {
     Q_OBJECT
 
-private:
+  private:
     std::optional<guitest::WindowsImage> need(const QString& name) {
         auto w = guitest::windowsImage(name);
         return w;
@@ -96,7 +98,7 @@ private:
         return guitest::waitChecked(w);
     }
 
-private slots:
+  private slots:
     void initTestCase() {
         if (guitest::windowsImages().isEmpty())
             qWarning("the `windows` fixture is missing: run ctest with fixtures (fixture.windows)");
@@ -107,8 +109,9 @@ private slots:
         QSettings().remove(QStringLiteral("convert"));
     }
 
-    // A ready image: the image facts appear on the first page (compared with qemu-img), every row reaches a final
-    // status that matches the fixture's expectation, the verdict is "ready", and rows update one by one.
+    // A ready image: the image facts appear on the first page (compared with qemu-img), every row reaches a
+    // final status that matches the fixture's expectation, the verdict is "ready", and rows update one by
+    // one.
     void readyImage() {
         auto img = need("win2016-uefi-ready");
         if (!img) QSKIP("windows fixture not built");
@@ -118,8 +121,11 @@ private slots:
         QSignalSpy updated(w.session(), &Session::checkUpdated);
         QSignalSpy rowChanges(w.checklistPage()->model(), &QAbstractItemModel::dataChanged);
         int finalAtStart = -1;
+        QList<int> finalAtEachUpdate; // rows with a final status, seen at each live update
         connect(w.session(), &Session::checksStarted, this,
                 [&] { finalAtStart = w.checklistPage()->model()->finalCount(); });
+        connect(w.session(), &Session::checkUpdated, this,
+                [&] { finalAtEachUpdate << w.checklistPage()->model()->finalCount(); });
         QVERIFY(openAndCheck(w, img->image));
         QCOMPARE(started.count(), 1);
         QCOMPARE(finalAtStart, 0); // every row started as "checking…"
@@ -128,8 +134,10 @@ private slots:
         const QJsonObject qi = qemuInfo(img->image);
         const QString info = w.choosePage()->infoText();
         QVERIFY2(info.contains("VMDK (streamOptimized)"), qPrintable(info));
-        QVERIFY2(info.contains(QLocale().toString(qulonglong(qi["virtual-size"].toDouble()))), qPrintable(info));
-        QVERIFY2(info.contains(QLocale().toString(qulonglong(QFileInfo(img->image).size()))), qPrintable(info));
+        QVERIFY2(info.contains(QLocale().toString(qulonglong(qi["virtual-size"].toDouble()))),
+                 qPrintable(info));
+        QVERIFY2(info.contains(QLocale().toString(qulonglong(QFileInfo(img->image).size()))),
+                 qPrintable(info));
         QVERIFY(w.choosePage()->errorMessage()->text().isEmpty());
         QVERIFY(w.nextButton()->isEnabled());
 
@@ -143,6 +151,8 @@ private slots:
             QCOMPARE(guitest::statusOf(m, id), checks[id].toString());
         }
         QCOMPARE(updated.count(), m->checkCount()); // one live update per check
+        for (int i = 0; i < finalAtEachUpdate.size(); ++i)
+            QCOMPARE(finalAtEachUpdate[i], i + 1); // row by row
         QVERIFY(rowChanges.count() >= m->checkCount());
         QCOMPARE(w.checklistPage()->banner()->verdict(), img->expect["verdict"].toString());
         QCOMPARE(w.checklistPage()->banner()->verdict(), QStringLiteral("ready"));
@@ -159,10 +169,50 @@ private slots:
         QTest::mouseClick(w.nextButton(), Qt::LeftButton);
         QCOMPARE(w.currentStep(), int(WizardWindow::SummaryStep));
         QCOMPARE(w.summaryPage()->banner()->verdict(), QStringLiteral("ready"));
-        QVERIFY2(w.summaryPage()->factsText().contains("Windows Server 2016"), qPrintable(w.summaryPage()->factsText()));
+        QVERIFY2(w.summaryPage()->factsText().contains("Windows Server 2016"),
+                 qPrintable(w.summaryPage()->factsText()));
         QVERIFY(w.summaryPage()->factsText().contains("UEFI"));
         QTest::mouseClick(w.backButton(), Qt::LeftButton);
         QCOMPARE(w.currentStep(), int(WizardWindow::ConvertStep));
+    }
+
+    // Every image of the `windows` fixture: each listed check shows the expected status, and the banner the
+    // expected verdict and import path.
+    void everyFixtureImage_data() {
+        QTest::addColumn<QString>("name");
+        for (const auto& w : guitest::windowsImages())
+            QTest::newRow(qPrintable(w.name)) << w.name;
+        if (guitest::windowsImages().isEmpty()) QTest::newRow("none") << QString();
+    }
+    void everyFixtureImage() {
+        QFETCH(QString, name);
+        auto img = need(name);
+        if (!img) QSKIP("windows fixture not built");
+        WizardWindow w;
+        w.show();
+        QVERIFY(openAndCheck(w, img->image));
+        const CheckModel* m = w.checklistPage()->model();
+        QCOMPARE(m->finalCount(), m->checkCount());
+        const QJsonObject checks = img->expect["checks"].toObject();
+        QVERIFY(!checks.isEmpty());
+        for (auto it = checks.begin(); it != checks.end(); ++it)
+            QVERIFY2(guitest::statusOf(m, it.key()) == it.value().toString(),
+                     qPrintable(QStringLiteral("%1: shown %2, expected %3")
+                                    .arg(it.key(), guitest::statusOf(m, it.key()), it.value().toString())));
+        QCOMPARE(w.checklistPage()->banner()->verdict(), img->expect["verdict"].toString());
+        const std::string path = w.session()->summary()->import_path;
+        const QString detail = w.checklistPage()->banner()->detail();
+        if (path == "direct") QVERIFY2(detail.contains("direct import"), qPrintable(detail));
+        if (path == "fast") QVERIFY2(detail.contains("fast import"), qPrintable(detail));
+        if (path == "unsupported") QVERIFY2(detail.contains("larger than 1 TiB"), qPrintable(detail));
+        // The size on the first page is the one qemu-img reports (not for an OVA: its members are inside a
+        // tar).
+        if (!img->image.endsWith(".ova")) {
+            const QJsonObject qi = qemuInfo(img->image);
+            QVERIFY2(w.choosePage()->infoText().contains(
+                         QLocale().toString(qulonglong(qi["virtual-size"].toDouble()))),
+                     qPrintable(w.choosePage()->infoText()));
+        }
     }
 
     // A BIOS image with a static IP: network.dhcp fails with its evidence, and the remediation script has the
@@ -176,7 +226,8 @@ private slots:
         const CheckModel* m = w.checklistPage()->model();
         QCOMPARE(m->finalCount(), m->checkCount());
         const QJsonObject checks = img->expect["checks"].toObject();
-        for (const QString& id : m->ids()) QCOMPARE(guitest::statusOf(m, id), checks[id].toString());
+        for (const QString& id : m->ids())
+            QCOMPARE(guitest::statusOf(m, id), checks[id].toString());
         QCOMPARE(guitest::statusOf(m, "network.dhcp"), QStringLiteral("fail"));
         QCOMPARE(w.checklistPage()->banner()->verdict(), QStringLiteral("not_ready"));
 
@@ -246,8 +297,9 @@ private slots:
         QVERIFY(page->details()->confirmBox()->isVisible());
         page->details()->confirmBox()->click();
         QCOMPARE(guitest::statusOf(m, "account.tenant_admin"), QStringLiteral("pass"));
-        QCOMPARE(m->indexOf("account.tenant_admin", CheckModel::StatusColumn).data(Qt::CheckStateRole).toInt(),
-                 int(Qt::Checked));
+        QCOMPARE(
+            m->indexOf("account.tenant_admin", CheckModel::StatusColumn).data(Qt::CheckStateRole).toInt(),
+            int(Qt::Checked));
         page->details()->confirmBox()->click();
         QCOMPARE(guitest::statusOf(m, "account.tenant_admin"), QStringLiteral("manual"));
 
@@ -288,11 +340,12 @@ private slots:
         }
         // The summary lists what is left to confirm.
         QVERIFY(w.goToStep(WizardWindow::SummaryStep));
-        QVERIFY2(w.summaryPage()->factsText().contains("To confirm"), qPrintable(w.summaryPage()->factsText()));
+        QVERIFY2(w.summaryPage()->factsText().contains("To confirm"),
+                 qPrintable(w.summaryPage()->factsText()));
     }
 
-    // RAW + bitmap: progress reaches 100 %, the output equals the source (qemu-img compare), the bitmap matches the
-    // RAW file's blocks, the manifest is written, and the checklist runs again on the output.
+    // RAW + bitmap: progress reaches 100 %, the output equals the source (qemu-img compare), the bitmap
+    // matches the RAW file's blocks, the manifest is written, and the checklist runs again on the output.
     void convertRawBitmap() {
         auto img = need("win2016-uefi-ready");
         if (!img) QSKIP("windows fixture not built");
@@ -310,9 +363,21 @@ private slots:
         int maxBar = 0;
         QStringList phases;
         connect(c->job(), &ConvertJob::phaseBegan, this, [&](const QString& p) { phases << p; });
-        connect(c->job(), &ConvertJob::progressed, this, [&] { maxBar = std::max(maxBar, c->progressBar()->value()); });
+        connect(c->job(), &ConvertJob::progressed, this,
+                [&] { maxBar = std::max(maxBar, c->progressBar()->value()); });
         QSignalSpy finished(c->job(), &ConvertJob::finished);
         QSignalSpy reopened(w.session(), &Session::openStarted);
+        // The event loop keeps running while the work is done elsewhere: a 10 ms timer never waits long.
+        QElapsedTimer clock;
+        qint64 last = 0, longestGap = 0;
+        QTimer ticker;
+        connect(&ticker, &QTimer::timeout, this, [&] {
+            const qint64 now = clock.elapsed();
+            longestGap = std::max(longestGap, now - last);
+            last = now;
+        });
+        clock.start();
+        ticker.start(10);
         QTest::mouseClick(c->convertButton(), Qt::LeftButton);
         QVERIFY(c->job()->running());
         QVERIFY(c->cancelButton()->isEnabled());
@@ -320,6 +385,11 @@ private slots:
         QVERIFY(finished.wait(120000));
         const auto outcome = finished.first().at(0).value<ConvertOutcome>();
         QVERIFY2(outcome.ok, qPrintable(outcome.error));
+        QVERIFY(guitest::waitChecked(w)); // the re-check of the output
+        ticker.stop();
+        QVERIFY2(longestGap < 500,
+                 qPrintable(QStringLiteral("the GUI thread was blocked for %1 ms").arg(longestGap)));
+        qInfo("longest pause of the event loop during conversion and re-check: %lld ms", longestGap);
         QCOMPARE(c->progressBar()->value(), c->progressBar()->maximum()); // 100 %
         QVERIFY(maxBar > 0);
         QVERIFY(phases.contains("converting"));
@@ -366,8 +436,9 @@ private slots:
         QVERIFY(w.summaryPage()->factsText().contains("Converted from"));
 
         // Reports: JSON (parsed), HTML, PDF (read back with pdftotext).
-        for (auto [kind, name] : {std::pair{report::Kind::Json, "r.json"}, std::pair{report::Kind::Html, "r.html"},
-                                  std::pair{report::Kind::Pdf, "r.pdf"}}) {
+        for (auto [kind, name] :
+             {std::pair{report::Kind::Json, "r.json"}, std::pair{report::Kind::Html, "r.html"},
+              std::pair{report::Kind::Pdf, "r.pdf"}}) {
             if (!report::available(kind)) {
                 QVERIFY(!w.summaryPage()->exportButton(kind)->isEnabled());
                 qWarning("report kind %s not available in this build", name);
@@ -410,11 +481,16 @@ private slots:
         ConvertPage* c = w.convertPage();
         c->folderEdit()->setText(out.path());
         c->verifyBox()->setChecked(false);
+        // Cancel once the throughput and the time left are shown (after 0.3 s of work).
         quint64 doneAtCancel = 0, totalAtCancel = 0;
+        QString rateAtCancel;
+        int barAtCancel = -1;
         connect(c->job(), &ConvertJob::progressed, this, [&](quint64 done, quint64 total) {
-            if (done > 0 && totalAtCancel == 0) {
+            if (totalAtCancel == 0 && c->rateLabel()->text().contains("left")) {
                 doneAtCancel = done;
                 totalAtCancel = total;
+                rateAtCancel = c->rateLabel()->text();
+                barAtCancel = c->progressBar()->value();
                 QTest::mouseClick(c->cancelButton(), Qt::LeftButton);
             }
         });
@@ -423,16 +499,21 @@ private slots:
         QVERIFY(finished.wait(120000));
         const auto outcome = finished.first().at(0).value<ConvertOutcome>();
         QVERIFY2(totalAtCancel > 0 && doneAtCancel < totalAtCancel, "cancelled before the end");
+        QVERIFY2(rateAtCancel.contains("/s") && rateAtCancel.contains("of"), qPrintable(rateAtCancel));
+        QVERIFY(barAtCancel > 0 && barAtCancel < c->progressBar()->maximum());
+        qInfo("cancelled at %d/1000: %s", barAtCancel, qPrintable(rateAtCancel));
         QVERIFY(!outcome.ok);
         QVERIFY(outcome.cancelled);
-        QCOMPARE(QDir(out.path()).entryList(QDir::Files | QDir::Hidden | QDir::NoDotAndDotDot), QStringList{});
+        QCOMPARE(QDir(out.path()).entryList(QDir::Files | QDir::Hidden | QDir::NoDotAndDotDot),
+                 QStringList{});
         QVERIFY(c->resultMessage()->text().contains("cancelled"));
         QCOMPARE(c->progressBar()->value(), 0);
         QVERIFY(c->convertButton()->isEnabled());
         QCOMPARE(w.session()->path(), QFileInfo(big).absoluteFilePath()); // no re-check of a missing output
     }
 
-    // Files that are not disk images, or are corrupt, or missing: the reason is shown in place, Next stays off.
+    // Files that are not disk images, or are corrupt, or missing: the reason is shown in place, Next stays
+    // off.
     void errorsInPlace_data() {
         QTest::addColumn<QString>("file");
         QTest::addColumn<QString>("reason");
@@ -472,7 +553,8 @@ private slots:
         QVERIFY(disks->isVisible());
         const QJsonArray members = img->expect["ova_disks"].toArray();
         QCOMPARE(disks->count(), members.size());
-        for (int i = 0; i < members.size(); ++i) QVERIFY(disks->itemText(i).contains(members[i].toString()));
+        for (int i = 0; i < members.size(); ++i)
+            QVERIFY(disks->itemText(i).contains(members[i].toString()));
         QCOMPARE(w.session()->diskIndex(), 0); // the Windows disk
         const QJsonArray sizes = img->expect["image"].toObject()["disk_sizes"].toArray();
         QVERIFY(w.choosePage()->infoText().contains(QLocale().toString(qulonglong(sizes[0].toDouble()))));
@@ -481,7 +563,8 @@ private slots:
         QCOMPARE(w.session()->diskIndex(), 1);
         QVERIFY(w.choosePage()->infoText().contains(QLocale().toString(qulonglong(sizes[1].toDouble()))));
         QVERIFY(w.goToStep(WizardWindow::ConvertStep));
-        QVERIFY(w.convertPage()->outputPath().endsWith(QFileInfo(members[1].toString()).completeBaseName() + ".raw"));
+        QVERIFY(w.convertPage()->outputPath().endsWith(QFileInfo(members[1].toString()).completeBaseName() +
+                                                       ".raw"));
         QVERIFY(!w.convertPage()->zvhd2Radio()->isEnabled()); // qemu-img-hw cannot read inside an OVA
     }
 
@@ -589,6 +672,31 @@ private slots:
         qputenv("PATH", oldPath);
     }
 
+    // The tools dialog (opened without blocking) stores the paths; the convert page picks them up.
+    void toolSettingsDialog() {
+        auto img = need("win2016-uefi-ready");
+        if (!img) QSKIP("windows fixture not built");
+        settings::setQemuImgHw(QString());
+        settings::setCreateMfJar(QString());
+        WizardWindow w;
+        w.show();
+        QVERIFY(openAndCheck(w, img->image));
+        QVERIFY(w.goToStep(WizardWindow::ConvertStep));
+        w.showToolSettings();
+        auto* dlg = w.findChild<SettingsDialog*>();
+        QVERIFY(dlg);
+        QTRY_VERIFY(dlg->isVisible());
+        dlg->qemuImgHwEdit()->setText(QStringLiteral(IMGPREP_FAKE_QEMU_IMG_HW));
+        dlg->createMfEdit()->setText(QStringLiteral("/opt/cloud/CreateMF.jar"));
+        dlg->accept();
+        QCOMPARE(settings::qemuImgHw(), QStringLiteral(IMGPREP_FAKE_QEMU_IMG_HW));
+        QCOMPARE(settings::createMfJar(), QStringLiteral("/opt/cloud/CreateMF.jar"));
+        QTRY_VERIFY_WITH_TIMEOUT(w.convertPage()->zvhd2Radio()->isEnabled(), 10000);
+        const ConvertRequest r = w.convertPage()->request();
+        QCOMPARE(r.createMfJar, QStringLiteral("/opt/cloud/CreateMF.jar"));
+        settings::setCreateMfJar(QString());
+    }
+
     // Every control that takes keyboard focus has an accessible name, and Tab walks through each page.
     void accessibilityAndKeyboard() {
         auto img = need("win2012r2-bios-static");
@@ -621,11 +729,12 @@ private slots:
             QVERIFY(seen.contains(w.backButton()) || !w.backButton()->isEnabled());
             QVERIFY(seen.size() >= 3);
         }
-        // Keyboard: Alt+N goes to the next step.
+        // Keyboard: Next has the mnemonic Alt+N, and Space on the focused button goes to the next step.
         QVERIFY(w.goToStep(WizardWindow::ChooseStep));
-        w.activateWindow();
-        QVERIFY(QTest::qWaitForWindowActive(&w));
-        QTest::keyClick(w.windowHandle(), Qt::Key_N, Qt::AltModifier);
+        QCOMPARE(w.nextButton()->shortcut(), QKeySequence(Qt::ALT | Qt::Key_N));
+        QCOMPARE(w.backButton()->shortcut(), QKeySequence(Qt::ALT | Qt::Key_B));
+        w.nextButton()->setFocus();
+        QTest::keyClick(w.nextButton(), Qt::Key_Space);
         QCOMPARE(w.currentStep(), int(WizardWindow::ChecklistStep));
         // The checklist's tree: arrows move, the details follow.
         QTreeView* tree = w.checklistPage()->view();
@@ -649,7 +758,8 @@ private slots:
         w.showLog();
         QVERIFY(w.logViewer());
         QVERIFY(!w.logViewer()->isModal());
-        QTRY_VERIFY_WITH_TIMEOUT(w.logViewer()->text()->toPlainText().contains("win2016-uefi-ready.vmdk"), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(w.logViewer()->text()->toPlainText().contains("win2016-uefi-ready.vmdk"),
+                                 10000);
         QVERIFY(w.logViewer()->text()->toPlainText().contains("verdict ready"));
         QVERIFY(log::filePath().startsWith(guitest::home()));
         QVERIFY(log::filePath().endsWith("imgprep.log"));
