@@ -1,5 +1,6 @@
 #include "util/json.h"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -132,9 +133,11 @@ void Json::dump_to(std::string& out, int indent, int depth) const {
         if (!std::isfinite(d)) {
             out += "null";
         } else {
-            char buf[32];
-            std::snprintf(buf, sizeof buf, "%.17g", d);
-            out += buf;
+            // std::to_chars: the shortest round-trip form, independent of the C locale (a GUI may set a locale
+            // whose decimal separator is a comma).
+            char buf[64];
+            auto r = std::to_chars(buf, buf + sizeof buf, d);
+            out.append(buf, r.ptr);
         }
         break;
     }
@@ -365,8 +368,10 @@ private:
             unsigned long long v = std::strtoull(s.c_str(), &end, 10);
             return Json(v);
         }
-        double d = std::strtod(s.c_str(), &end);
-        if (!end || *end) return err("bad number");
+        double d = 0;
+        auto r = std::from_chars(s.data(), s.data() + s.size(), d);
+        if (r.ec != std::errc() || r.ptr != s.data() + s.size()) return err("bad number");
+        (void)end;
         return Json(d);
     }
     const std::string& t_;
