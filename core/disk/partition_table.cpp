@@ -1,6 +1,7 @@
 // Partition table front end: scheme detection (MBR / protective MBR + GPT / hybrid), roles, layout checks,
 // and the small shared helpers (CRC-32, GUID and UTF-16 formatting).
 #include "disk/partition_table.h"
+#include "util/text.h"
 
 #include <algorithm>
 #include <array>
@@ -91,23 +92,6 @@ constexpr std::array<std::uint32_t, 256> make_crc_table() {
 }
 constexpr auto kCrcTable = make_crc_table();
 
-void append_utf8(std::string& out, std::uint32_t cp) {
-    if (cp < 0x80) {
-        out += char(cp);
-    } else if (cp < 0x800) {
-        out += char(0xC0 | (cp >> 6));
-        out += char(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += char(0xE0 | (cp >> 12));
-        out += char(0x80 | ((cp >> 6) & 0x3F));
-        out += char(0x80 | (cp & 0x3F));
-    } else {
-        out += char(0xF0 | (cp >> 18));
-        out += char(0x80 | ((cp >> 12) & 0x3F));
-        out += char(0x80 | ((cp >> 6) & 0x3F));
-        out += char(0x80 | (cp & 0x3F));
-    }
-}
 } // namespace
 
 std::uint32_t crc32_ieee(std::span<const std::uint8_t> data, std::uint32_t crc) {
@@ -136,27 +120,7 @@ std::string guid_to_string(const std::uint8_t* p) {
 }
 
 std::string utf16le_to_utf8(const std::uint8_t* p, std::size_t units) {
-    std::string out;
-    for (std::size_t i = 0; i < units; ++i) {
-        std::uint32_t u = le16(p + 2 * i);
-        if (u == 0) break;
-        if (u >= 0xD800 && u <= 0xDBFF) {
-            if (i + 1 < units) {
-                std::uint32_t lo = le16(p + 2 * (i + 1));
-                if (lo >= 0xDC00 && lo <= 0xDFFF) {
-                    append_utf8(out, 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00));
-                    ++i;
-                    continue;
-                }
-            }
-            append_utf8(out, 0xFFFD);
-        } else if (u >= 0xDC00 && u <= 0xDFFF) {
-            append_utf8(out, 0xFFFD);
-        } else {
-            append_utf8(out, u);
-        }
-    }
-    return out;
+    return utf16_to_utf8(std::span<const std::uint8_t>(p, units * 2));
 }
 
 bool is_extended_type(std::uint8_t type) {

@@ -33,6 +33,7 @@
 #include <unordered_map>
 
 #include "image/formats.h"
+#include "util/text.h"
 #include "util/endian.h"
 
 namespace imgprep {
@@ -74,52 +75,6 @@ std::string fourcc(const std::uint8_t* p) {
     for (int i = 0; i < 4; ++i)
         s += (p[i] >= 0x20 && p[i] < 0x7f) ? char(p[i]) : '?';
     return s;
-}
-
-void append_utf8(std::string& out, std::uint32_t cp) {
-    if (cp < 0x80) {
-        out += char(cp);
-    } else if (cp < 0x800) {
-        out += char(0xC0 | (cp >> 6));
-        out += char(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += char(0xE0 | (cp >> 12));
-        out += char(0x80 | ((cp >> 6) & 0x3F));
-        out += char(0x80 | (cp & 0x3F));
-    } else {
-        out += char(0xF0 | (cp >> 18));
-        out += char(0x80 | ((cp >> 12) & 0x3F));
-        out += char(0x80 | ((cp >> 6) & 0x3F));
-        out += char(0x80 | (cp & 0x3F));
-    }
-}
-
-// UTF-16 (either byte order) to UTF-8; stops at the first NUL; unpaired surrogates become U+FFFD.
-std::string utf16_to_utf8(std::span<const std::uint8_t> b, bool big_endian) {
-    std::string out;
-    const std::size_t n = b.size() / 2;
-    for (std::size_t i = 0; i < n; ++i) {
-        std::uint32_t u = big_endian ? be16(b.data() + 2 * i) : le16(b.data() + 2 * i);
-        if (u == 0) break;
-        if (u >= 0xD800 && u < 0xDC00 && i + 1 < n) {
-            std::uint32_t lo = big_endian ? be16(b.data() + 2 * i + 2) : le16(b.data() + 2 * i + 2);
-            if (lo >= 0xDC00 && lo < 0xE000) {
-                append_utf8(out, 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00));
-                ++i;
-                continue;
-            }
-        }
-        if (u >= 0xD800 && u < 0xE000) u = 0xFFFD;
-        append_utf8(out, u);
-    }
-    return out;
-}
-
-// A Windows path as written in a locator, as a path this platform can try: "\\?\" prefix dropped, '\' -> '/'.
-std::string windows_path(std::string p) {
-    if (p.rfind("\\\\?\\", 0) == 0) p.erase(0, 4);
-    std::replace(p.begin(), p.end(), '\\', '/');
-    return std::filesystem::path(p).lexically_normal().generic_string(); // ".\\a" -> "a"
 }
 
 // "file://localhost/a%20b" -> "/a b".
@@ -633,10 +588,10 @@ Result<ImagePtr> VhdReader::open(SourcePtr src, OpenContext& ctx) {
         std::string raw, path;
         if (code_s == "W2ru" || code_s == "W2ku") {
             raw = utf16_to_utf8(data, false);
-            path = windows_path(raw);
+            path = windows_path_to_generic(raw);
         } else if (code_s == "Wi2r" || code_s == "Wi2k") {
             raw = text;
-            path = windows_path(raw);
+            path = windows_path_to_generic(raw);
         } else if (code_s == "MacX") {
             raw = text;
             path = file_url_path(raw);
@@ -655,7 +610,7 @@ Result<ImagePtr> VhdReader::open(SourcePtr src, OpenContext& ctx) {
     std::vector<std::string> candidates = relative;
     candidates.insert(candidates.end(), absolute.begin(), absolute.end());
     candidates.insert(candidates.end(), other.begin(), other.end());
-    if (!parent_name.empty()) candidates.push_back(windows_path(parent_name));
+    if (!parent_name.empty()) candidates.push_back(windows_path_to_generic(parent_name));
     auto parent = ctx.open_backing(src->name(), candidates);
     if (!parent) return parent.take_error();
     r->parent_ = std::move(parent).value();

@@ -39,6 +39,7 @@
 #include <unordered_map>
 
 #include "image/formats.h"
+#include "util/text.h"
 #include "util/endian.h"
 
 namespace imgprep {
@@ -134,51 +135,6 @@ const Guid kLogicalSectorSize = guid_of("8141BF1D-A96F-4709-BA47-F233A8FAAB5F");
 const Guid kPhysicalSectorSize = guid_of("CDA348C7-445D-4471-9CC9-E9885251C556");
 const Guid kParentLocator = guid_of("A8D35F2D-B30B-454D-ABF7-D3D84834AB0C");
 const Guid kVhdxParentType = guid_of("B04AEFB7-D19E-4A81-B789-25B8E9445913");
-
-void append_utf8(std::string& out, std::uint32_t cp) {
-    if (cp < 0x80) {
-        out += char(cp);
-    } else if (cp < 0x800) {
-        out += char(0xC0 | (cp >> 6));
-        out += char(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += char(0xE0 | (cp >> 12));
-        out += char(0x80 | ((cp >> 6) & 0x3F));
-        out += char(0x80 | (cp & 0x3F));
-    } else {
-        out += char(0xF0 | (cp >> 18));
-        out += char(0x80 | ((cp >> 12) & 0x3F));
-        out += char(0x80 | ((cp >> 6) & 0x3F));
-        out += char(0x80 | (cp & 0x3F));
-    }
-}
-
-// UTF-16LE to UTF-8; stops at a NUL; unpaired surrogates become U+FFFD.
-std::string utf16le(std::span<const std::uint8_t> b) {
-    std::string out;
-    const std::size_t n = b.size() / 2;
-    for (std::size_t i = 0; i < n; ++i) {
-        std::uint32_t u = le16(b.data() + 2 * i);
-        if (u == 0) break;
-        if (u >= 0xD800 && u < 0xDC00 && i + 1 < n) {
-            std::uint32_t lo = le16(b.data() + 2 * i + 2);
-            if (lo >= 0xDC00 && lo < 0xE000) {
-                append_utf8(out, 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00));
-                ++i;
-                continue;
-            }
-        }
-        if (u >= 0xD800 && u < 0xE000) u = 0xFFFD;
-        append_utf8(out, u);
-    }
-    return out;
-}
-
-std::string windows_path(std::string p) {
-    if (p.rfind("\\\\?\\", 0) == 0) p.erase(0, 4);
-    std::replace(p.begin(), p.end(), '\\', '/');
-    return std::filesystem::path(p).lexically_normal().generic_string(); // ".\\a" -> "a"
-}
 
 std::string normalize_guid_text(std::string s) {
     std::string out;
@@ -711,7 +667,7 @@ Result<ImagePtr> VhdxReader::open(SourcePtr src, OpenContext& ctx) {
     IMGPREP_TRY(src->read_at(0, ident));
     if (std::memcmp(ident.data(), "vhdxfile", 8) != 0)
         return src->error_at(0, "no VHDX signature ('vhdxfile')");
-    if (auto creator = utf16le(std::span(ident).subspan(8, 512)); !creator.empty())
+    if (auto creator = utf16_to_utf8(std::span(ident).subspan(8, 512)); !creator.empty())
         info.details.emplace_back("creator", creator);
 
     // Headers.
@@ -1021,13 +977,13 @@ Result<ImagePtr> VhdxReader::open(SourcePtr src, OpenContext& ctx) {
         if (!range_ok(ko, kl, pl->size()) || !range_ok(vo, vl, pl->size()))
             return src->error_at(meta_off,
                                  "parent locator entry " + std::to_string(k) + " points outside the item");
-        keys[utf16le(std::span(pl->data() + ko, kl))] = utf16le(std::span(pl->data() + vo, vl));
+        keys[utf16_to_utf8(std::span(pl->data() + ko, kl))] = utf16_to_utf8(std::span(pl->data() + vo, vl));
     }
     std::vector<std::string> candidates;
     for (const char* key : {"relative_path", "volume_path", "absolute_win32_path"})
         if (auto it = keys.find(key); it != keys.end() && !it->second.empty()) {
             info.details.emplace_back(std::string("parent_") + key, it->second);
-            candidates.push_back(windows_path(it->second));
+            candidates.push_back(windows_path_to_generic(it->second));
         }
     std::vector<std::string> linkage;
     for (const char* key : {"parent_linkage", "parent_linkage2"})
