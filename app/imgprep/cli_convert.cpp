@@ -11,11 +11,7 @@
 #include "cli.h"
 #include "cli_progress.h"
 #include "convert/bitmap.h"
-#include "convert/external_tool.h"
-#include "convert/manifest.h"
-#include "convert/raw_convert.h"
-#include "convert/verify.h"
-#include "convert/zvhd2.h"
+#include "convert/conversion.h"
 #include "image/identify.h"
 #include "util/format.h"
 #include "util/version.h"
@@ -62,8 +58,6 @@ Result<Args> parse(const std::vector<std::string>& in, const std::set<std::strin
     return a;
 }
 
-std::string qemu_format_name(const std::string& ours) { return ours == "vhd" ? "vpc" : ours; }
-
 Result<std::uint64_t> parse_size(const std::string& s) {
     char* end = nullptr;
     unsigned long long v = std::strtoull(s.c_str(), &end, 10);
@@ -78,16 +72,6 @@ Result<std::uint64_t> parse_size(const std::string& s) {
 int fail(const Error& e) {
     print_error(e.describe());
     return kExitError;
-}
-
-Json output_entry(const std::string& role, const std::string& path) {
-    Json o = Json::object();
-    o.set("role", role);
-    o.set("path", path);
-    std::error_code ec;
-    auto size = std::filesystem::file_size(path, ec);
-    o.set("size", ec ? Json() : Json(std::uint64_t(size)));
-    return o;
 }
 
 } // namespace
@@ -129,137 +113,40 @@ int cmd_convert(const std::vector<std::string>& argv) {
     }
     const ImageReader& src = *opened->disks[disk_index].reader;
 
-    Json manifest = Json::object();
-    manifest.set("schema", 1);
-    manifest.set("tool", tool_section());
-    manifest.set("created", iso8601_now());
-    Json in = Json::object();
-    in.set("path", input);
-    in.set("format", opened->detection.format);
-    in.set("disk", opened->disks[disk_index].label);
-    in.set("disk_format", src.info().format);
-    in.set("subformat", src.info().subformat);
-    in.set("virtual_size", src.size());
-    in.set("file_size", opened->file_size);
-    manifest.set("input", std::move(in));
-    manifest.set("target", to);
-    Json outputs = Json::array();
-
-    if (to == "zvhd2") {
-        if (opened->detection.format == "ova")
-            return fail(make_error(input, "qemu-img-hw cannot read a disk inside an OVA; convert it to RAW with a "
-                                          "bitmap file instead (--to raw --bitmap)"));
-        Zvhd2Options zo;
-        zo.input = input;
-        zo.input_format = qemu_format_name(src.info().format);
-        zo.output = out;
-        zo.tool = a.values["--qemu-img-hw"];
-        zo.overwrite = force;
-        auto r = convert_to_zvhd2(zo, progress);
-        progress.finish();
-        if (!r) return fail(r.error());
-        outputs.push(output_entry("image", out));
-        Json tool = Json::object();
-        tool.set("path", r->tool_path);
-        tool.set("version", r->tool_version);
-        manifest.set("external_tool", std::move(tool));
-        manifest.set("outputs", std::move(outputs));
-        if (auto st = write_manifest(manifest, manifest_path_for(out), true); !st) return fail(st.error());
-        std::printf("wrote %s (ZVHD2 by %s)\nmanifest %s\n", out.c_str(), r->tool_path.c_str(),
-                    manifest_path_for(out).c_str());
-        return kExitOk;
-    }
-
-    RawConvertOptions ro;
-    ro.output = out;
-    ro.overwrite = force;
-    ro.sync = a.flags.count("--no-sync") == 0;
-    ro.bitmap = want_bitmap && !a.values.count("--bitmap-tool");
+    ConversionRequest req;
+    req.input = &*opened;
+    req.disk = disk_index;
+    req.target = to == "raw" ? ConversionRequest::Target::Raw : ConversionRequest::Target::Zvhd2;
+    req.output = out;
+    req.overwrite = force;
+    req.sync = a.flags.count("--no-sync") == 0;
+    req.bitmap = want_bitmap;
+    req.create_mf_jar = a.values.count("--bitmap-tool") ? a.values["--bitmap-tool"] : "";
+    req.qemu_img_hw = a.values["--qemu-img-hw"];
+    req.verify = a.flags.count("--verify") > 0;
+    req.tool = tool_section();
+    req.tool_output = [](const std::string& line) { std::fprintf(stderr, "CreateMF: %s\n", line.c_str()); };
     if (a.values.count("--bitmap-block-size")) {
         auto bs = parse_size(a.values["--bitmap-block-size"]);
         if (!bs || *bs < 512 || (*bs & (*bs - 1))) {
             print_error("convert: --bitmap-block-size must be a power of two ≥ 512");
             return kExitError;
         }
-        ro.bitmap_block = *bs;
+        req.bitmap_block = *bs;
     }
-    const std::string mf = bitmap_path_for(out);
-    if (want_bitmap && !force && std::filesystem::exists(mf))
-        return fail(make_error(mf, "bitmap file exists; not overwriting it (use --force to replace it)"));
-    auto r = convert_to_raw(src, ro, progress);
+    auto r = run_conversion(req, progress);
     progress.finish();
     if (!r) return fail(r.error());
-    Json raw_out = output_entry("image", out);
-    raw_out.set("bytes_written", r->bytes_written);
-    Json stats = Json::object();
-    stats.set("seconds", r->seconds);
-    stats.set("bytes_read", r->bytes_read);
-    stats.set("bytes_written", r->bytes_written);
-    stats.set("zero_bytes_skipped", r->zero_bytes_skipped);
-    manifest.set("stats", std::move(stats));
-
-    if (a.values.count("--bitmap-tool")) {
-        const std::string jar = a.values["--bitmap-tool"];
-        auto java = find_executable("java");
-        if (!java) return fail(make_error(jar, "--bitmap-tool needs Java (java not found on PATH)"));
-        auto run = run_tool(*java, {"-jar", jar, out, mf}, [](const std::string& line) {
-            std::fprintf(stderr, "CreateMF: %s\n", line.c_str());
-        }, progress);
-        if (!run) return fail(run.error());
-        std::error_code ec;
-        if (run->exit_code != 0 || !std::filesystem::exists(mf, ec) || std::filesystem::file_size(mf, ec) == 0)
-            return fail(make_error(jar, "CreateMF.jar failed (exit code " + std::to_string(run->exit_code) +
-                                            "): " + run->output));
-        Json bm = Json::object();
-        bm.set("format", "CreateMF.jar");
-        bm.set("tool", jar);
-        manifest.set("bitmap", std::move(bm));
-    } else if (ro.bitmap) {
-        Json bm = Json::object();
-        bm.set("format", "imgprep-bitmap-1");
-        bm.set("block_size", ro.bitmap_block);
-        bm.set("blocks", r->bitmap_blocks);
-        bm.set("set_bits", *r->bitmap_set_bits);
-        manifest.set("bitmap", std::move(bm));
+    if (req.target == ConversionRequest::Target::Zvhd2) {
+        std::printf("wrote %s (ZVHD2 by %s)\nmanifest %s\n", out.c_str(), r->tool_path.c_str(),
+                    r->manifest_path.c_str());
+        return kExitOk;
     }
-
-    if (a.flags.count("--verify")) {
-        auto v = verify_raw_output(src, out, progress);
-        progress.finish();
-        if (!v) return fail(v.error());
-        Json vj = Json::object();
-        vj.set("performed", true);
-        vj.set("match", v->match);
-        vj.set("source_sha256", v->source_sha256);
-        vj.set("output_sha256", v->output_sha256);
-        manifest.set("verification", std::move(vj));
-        raw_out.set("sha256", v->output_sha256);
-        if (!v->match) {
-            print_error(out + ": verification FAILED: output SHA-256 " + v->output_sha256 +
-                        " differs from the source's " + v->source_sha256);
-            std::filesystem::remove(out);
-            if (want_bitmap) std::filesystem::remove(mf);
-            return kExitError;
-        }
-    } else {
-        Json vj = Json::object();
-        vj.set("performed", false);
-        manifest.set("verification", std::move(vj));
-    }
-    outputs.push(std::move(raw_out));
-    if (want_bitmap) {
-        Json b = output_entry("bitmap", mf);
-        if (auto sum = file_sha256(mf)) b.set("sha256", *sum);
-        outputs.push(std::move(b));
-    }
-    manifest.set("outputs", std::move(outputs));
-    const std::string mpath = manifest_path_for(out);
-    if (auto st = write_manifest(manifest, mpath, true); !st) return fail(st.error());
     std::printf("wrote %s (%s virtual, %s of data written in %.1f s)\n", out.c_str(), human_bytes(src.size()).c_str(),
                 human_bytes(r->bytes_written).c_str(), r->seconds);
-    if (want_bitmap) std::printf("bitmap %s\n", mf.c_str());
-    if (a.flags.count("--verify")) std::printf("verified: output matches the source (SHA-256)\n");
-    std::printf("manifest %s\n", mpath.c_str());
+    if (r->outputs.size() > 1) std::printf("bitmap %s\n", r->outputs[1].c_str());
+    if (r->verified) std::printf("verified: output matches the source (SHA-256)\n");
+    std::printf("manifest %s\n", r->manifest_path.c_str());
     return kExitOk;
 }
 

@@ -10,6 +10,25 @@ runs=${3:-3}
 cd "$work"
 imgprep="$build/app/imgprep"
 [ -x /usr/bin/time ] || { echo "needs GNU time (apt-get install time)" >&2; exit 2; }
+# Settle step before every timed command, the same for both tools: flush dirty pages, then write and delete a
+# 2.5 GiB scratch file so the page cache's next allocations come from memory the OS has just used, and read the
+# input into the page cache. On virtual machines with free page reporting (virtio-balloon) memory left free for a
+# few seconds is handed back to the host and the next large page-cache allocation is several times slower, which
+# made single runs differ by 4x; where the knob is writable the script also raises page_reporting_order above the
+# largest page order for the run (restored on exit).
+knob=/sys/module/page_reporting/parameters/page_reporting_order
+if [ -w "$knob" ]; then
+    old_order=$(cat "$knob")
+    trap 'echo "$old_order" > "$knob"' EXIT
+    echo 11 > "$knob" 2>/dev/null || true
+fi
+settle() { # image
+    sync
+    dd if=/dev/zero of="$work/settle.tmp" bs=1M count=2560 status=none
+    rm -f "$work/settle.tmp"
+    sync
+    cat "$1" > /dev/null
+}
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 elapsed() { # command... -> seconds (and peak KiB in $peak_file)
     /usr/bin/time -f "%e %M" -o "$work/time.txt" "$@" > /dev/null 2>&1
@@ -26,24 +45,25 @@ for img in bench-*.img; do
     case $name in vhd) f=vpc ;; vmdk|vmdk-stream) f=vmdk ;; qcow2-zlib|qcow2-zstd) f=qcow2 ;; *) f=$name ;; esac
     q=() o=() b=() qw=() os=()
     peak=0
-    for _ in $(seq "$runs"); do
-        sync
-        cat "$img" > /dev/null
-        q+=("$(elapsed qemu-img convert -f "$f" -O raw "$img" out.raw | cut -d' ' -f1)")
-        rm -f out.raw
-        read -r t m < <(elapsed "$imgprep" convert "$img" --to raw -o out.raw --force --quiet --no-sync)
-        o+=("$t"); [ "$m" -gt "$peak" ] && peak=$m
-        rm -f out.raw out.manifest.json
-        read -r t m < <(elapsed "$imgprep" convert "$img" --to raw --bitmap -o out.raw --force --quiet --no-sync)
-        b+=("$t"); [ "$m" -gt "$peak" ] && peak=$m
-        rm -f out.raw out.mf out.manifest.json
-        sync
-        qw+=("$(elapsed qemu-img convert -t writeback -f "$f" -O raw "$img" out.raw | cut -d' ' -f1)")
-        rm -f out.raw
-        sync
-        read -r t m < <(elapsed "$imgprep" convert "$img" --to raw -o out.raw --force --quiet)
-        os+=("$t"); [ "$m" -gt "$peak" ] && peak=$m
-        rm -f out.raw out.manifest.json
+    for r in $(seq "$runs"); do
+        # Odd runs start with qemu-img, even runs with imgprep.
+        for who in $( [ $((r % 2)) -eq 1 ] && echo "q o b qw os" || echo "os qw b o q"); do
+            settle "$img"
+            case $who in
+            q) q+=("$(elapsed qemu-img convert -f "$f" -O raw "$img" out.raw | cut -d' ' -f1)") ;;
+            qw) qw+=("$(elapsed qemu-img convert -t writeback -f "$f" -O raw "$img" out.raw | cut -d' ' -f1)") ;;
+            o)
+                read -r t m < <(elapsed "$imgprep" convert "$img" --to raw -o out.raw --force --quiet --no-sync)
+                o+=("$t"); [ "$m" -gt "$peak" ] && peak=$m ;;
+            b)
+                read -r t m < <(elapsed "$imgprep" convert "$img" --to raw --bitmap -o out.raw --force --quiet --no-sync)
+                b+=("$t"); [ "$m" -gt "$peak" ] && peak=$m ;;
+            os)
+                read -r t m < <(elapsed "$imgprep" convert "$img" --to raw -o out.raw --force --quiet)
+                os+=("$t"); [ "$m" -gt "$peak" ] && peak=$m ;;
+            esac
+            rm -f out.raw out.mf out.manifest.json
+        done
     done
     mq=$(printf '%s\n' "${q[@]}" | median)
     mo=$(printf '%s\n' "${o[@]}" | median)
