@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -15,6 +16,61 @@
 #include "util/endian.h"
 
 namespace imgprep {
+
+namespace {
+
+struct Job {
+    std::uint64_t off, len;
+};
+
+// Hands out the next piece of data to convert: consecutive Data extents cut on chunk boundaries. Thread-safe.
+class JobCursor {
+public:
+    JobCursor(const ImageReader& src, std::uint64_t chunk) : src_(src), size_(src.size()), chunk_(chunk) {}
+
+    Result<std::optional<Job>> next() {
+        std::lock_guard<std::mutex> g(mu_);
+        while (pos_ < size_) {
+            IMGPREP_TRY(load());
+            if (!data_) {
+                pos_ = ext_end_;
+                continue;
+            }
+            const std::uint64_t start = pos_;
+            const std::uint64_t limit = std::min(size_, (start / chunk_ + 1) * chunk_);
+            std::uint64_t end = std::min(ext_end_, limit);
+            while (end == ext_end_ && end < limit) { // the next extent may continue the data
+                pos_ = end;
+                IMGPREP_TRY(load());
+                if (!data_) break;
+                end = std::min(ext_end_, limit);
+            }
+            pos_ = end;
+            return std::optional<Job>(Job{start, end - start});
+        }
+        return std::optional<Job>();
+    }
+
+private:
+    // The extent holding pos_ (pos_ < size_).
+    Status load() {
+        if (pos_ < ext_end_) return {};
+        IMGPREP_ASSIGN(Extent e, src_.extent_at(pos_));
+        if (e.offset != pos_ || e.length == 0 || e.length > size_ - pos_)
+            return src_.error("internal error: bad extent at virtual offset " + std::to_string(pos_));
+        ext_end_ = pos_ + e.length;
+        data_ = e.kind == ExtentKind::Data;
+        return {};
+    }
+
+    const ImageReader& src_;
+    const std::uint64_t size_, chunk_;
+    std::mutex mu_;
+    std::uint64_t pos_ = 0, ext_end_ = 0;
+    bool data_ = false;
+};
+
+} // namespace
 
 Result<std::uint64_t> raw_bytes_needed(const ImageReader& src) { return allocated_bytes(src); }
 
@@ -26,21 +82,11 @@ Result<RawConvertResult> convert_to_raw(const ImageReader& src, const RawConvert
     const std::uint64_t gran = std::max<std::uint64_t>(512, opt.sparse_granularity);
     const std::uint64_t chunk = std::max<std::uint64_t>(gran, opt.chunk / gran * gran);
 
-    // Plan: the data extents, cut into jobs on chunk boundaries (metadata only, no data read).
-    struct Job {
-        std::uint64_t off, len;
-    };
-    std::vector<Job> jobs;
+    // The amount of data (metadata only, no data read), for the free-space check and the progress total. Jobs are
+    // cut from the data extents on demand by JobCursor: memory stays constant whatever the disk size.
     std::uint64_t data_bytes = 0;
     IMGPREP_TRY(for_each_extent(src, [&](const Extent& e) {
-        if (e.kind != ExtentKind::Data) return true;
-        data_bytes += e.length;
-        std::uint64_t o = e.offset;
-        while (o < e.offset + e.length) {
-            std::uint64_t end = std::min(e.offset + e.length, (o / chunk + 1) * chunk);
-            jobs.push_back({o, end - o});
-            o = end;
-        }
+        if (e.kind == ExtentKind::Data) data_bytes += e.length;
         return true;
     }));
 
@@ -64,7 +110,7 @@ Result<RawConvertResult> convert_to_raw(const ImageReader& src, const RawConvert
     threads = std::clamp(threads, 2u, 8u);
     progress.begin_phase("converting", data_bytes);
 
-    std::atomic<std::size_t> next{0};
+    JobCursor cursor(src, chunk);
     std::atomic<std::uint64_t> done{0}, written{0};
     std::atomic<bool> failed{false};
     std::mutex err_mu;
@@ -83,9 +129,13 @@ Result<RawConvertResult> convert_to_raw(const ImageReader& src, const RawConvert
                 fail(make_error(opt.output, "cancelled"));
                 return;
             }
-            std::size_t i = next.fetch_add(1);
-            if (i >= jobs.size()) return;
-            const Job& j = jobs[i];
+            auto taken = cursor.next();
+            if (!taken) {
+                fail(taken.take_error());
+                return;
+            }
+            if (!*taken) return;
+            const Job j = **taken;
             std::span<std::uint8_t> data(buf.data(), std::size_t(j.len));
             if (auto st = src.read_at(j.off, data); !st) {
                 fail(st.take_error());

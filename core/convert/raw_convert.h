@@ -18,7 +18,8 @@ struct RawConvertOptions {
     std::string bitmap_output;    // default: bitmap_path_for(output)
     std::uint64_t bitmap_block = kDefaultBitmapBlock;
     unsigned threads = 0;         // 0 = hardware concurrency (at least 2, at most 8)
-    std::uint64_t chunk = 4 << 20; // bytes per job
+    std::uint64_t chunk = 512 << 10; // bytes per job: a buffer that stays in the CPU cache between the read
+                                     // and the write (measured: 512 KiB 15 % faster than 4 MiB on RAW input)
     std::uint64_t sparse_granularity = 4096; // zero runs of this size (aligned) are not written
     bool sync = true;             // flush the output to disk before renaming it (--no-sync: like qemu-img's
                                   // default cache mode "unsafe", the OS writes it back later)

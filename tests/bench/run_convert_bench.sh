@@ -2,7 +2,8 @@
 # Conversion benchmark (not a test): `imgprep convert --to raw` (with and without --bitmap) against
 # `qemu-img convert -O raw` on the same 16 GiB inputs (~2 GiB of data each) made by run_bench.sh, measured in the
 # same run: median of RUNS runs each, and our peak memory (GNU time's maximum resident set size).
-# Usage: run_convert_bench.sh BUILD_DIR [WORK_DIR] [RUNS]   (run run_bench.sh first to create the images)
+# Usage: [BENCH_ONLY="qcow2 vdi"] run_convert_bench.sh BUILD_DIR [WORK_DIR] [RUNS]
+# (run run_bench.sh first to create the images)
 set -euo pipefail
 build=$(cd "$1" && pwd)
 work=${2:-$build/bench}
@@ -42,6 +43,8 @@ for img in bench-*.img; do
     [ -f "$img.done" ] || continue
     name=${img#bench-}
     name=${name%.img}
+    # BENCH_ONLY="qcow2 vdi" limits the run to those inputs.
+    if [ -n "${BENCH_ONLY:-}" ] && [[ " $BENCH_ONLY " != *" $name "* ]]; then continue; fi
     case $name in vhd) f=vpc ;; vmdk|vmdk-stream) f=vmdk ;; qcow2-zlib|qcow2-zstd) f=qcow2 ;; *) f=$name ;; esac
     q=() o=() b=() qw=() os=()
     peak=0
