@@ -8,6 +8,7 @@
 #include <set>
 
 #include "util/endian.h"
+#include "util/text.h"
 
 namespace imgprep {
 
@@ -47,40 +48,6 @@ constexpr char16_t kCp437[128] = {
     0x03A6, 0x0398, 0x03A9, 0x03B4, 0x221E, 0x03C6, 0x03B5, 0x2229, 0x2261, 0x00B1, 0x2265, 0x2264, 0x2320,
     0x2321, 0x00F7, 0x2248, 0x00B0, 0x2219, 0x00B7, 0x221A, 0x207F, 0x00B2, 0x25A0, 0x00A0,
 };
-
-void append_utf8(std::string& out, std::uint32_t cp) {
-    if (cp < 0x80) {
-        out += char(cp);
-    } else if (cp < 0x800) {
-        out += char(0xC0 | (cp >> 6));
-        out += char(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += char(0xE0 | (cp >> 12));
-        out += char(0x80 | ((cp >> 6) & 0x3F));
-        out += char(0x80 | (cp & 0x3F));
-    } else {
-        out += char(0xF0 | (cp >> 18));
-        out += char(0x80 | ((cp >> 12) & 0x3F));
-        out += char(0x80 | ((cp >> 6) & 0x3F));
-        out += char(0x80 | (cp & 0x3F));
-    }
-}
-
-std::string utf16_to_utf8(const std::vector<std::uint16_t>& u) {
-    std::string out;
-    for (std::size_t i = 0; i < u.size(); ++i) {
-        std::uint32_t c = u[i];
-        if (c >= 0xD800 && c <= 0xDBFF && i + 1 < u.size() && u[i + 1] >= 0xDC00 && u[i + 1] <= 0xDFFF) {
-            append_utf8(out, 0x10000 + ((c - 0xD800) << 10) + (u[i + 1] - 0xDC00));
-            ++i;
-        } else if (c >= 0xD800 && c <= 0xDFFF) {
-            append_utf8(out, 0xFFFD);
-        } else {
-            append_utf8(out, c);
-        }
-    }
-    return out;
-}
 
 // UTF-8 to code points (invalid sequences become U+FFFD).
 std::u32string decode_utf8(std::string_view s) {
@@ -602,7 +569,7 @@ Result<std::vector<FatDirEntry>> FatVolume::parse_directory(std::span<const std:
             std::vector<std::uint16_t> u;
             for (std::size_t k = 0; k < std::size_t(total) * 13 && units[k] != 0x0000; ++k)
                 u.push_back(units[k]);
-            if (!u.empty()) shown = utf16_to_utf8(u);
+            if (!u.empty()) shown = utf16_units_to_utf8(std::u16string(u.begin(), u.end()));
         }
         reset();
         d.name = std::move(shown);

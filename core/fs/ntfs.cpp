@@ -15,6 +15,7 @@
 #include <utility>
 
 #include "util/endian.h"
+#include "util/text.h"
 
 namespace imgprep::ntfs {
 namespace {
@@ -59,40 +60,6 @@ std::u16string load_u16(const std::uint8_t* p, std::size_t units) {
     for (std::size_t i = 0; i < units; ++i)
         s[i] = char16_t(le16(p + 2 * i));
     return s;
-}
-
-void append_utf8(std::string& out, std::uint32_t cp) {
-    if (cp < 0x80) {
-        out += char(cp);
-    } else if (cp < 0x800) {
-        out += char(0xc0 | (cp >> 6));
-        out += char(0x80 | (cp & 0x3f));
-    } else if (cp < 0x10000) {
-        out += char(0xe0 | (cp >> 12));
-        out += char(0x80 | ((cp >> 6) & 0x3f));
-        out += char(0x80 | (cp & 0x3f));
-    } else {
-        out += char(0xf0 | (cp >> 18));
-        out += char(0x80 | ((cp >> 12) & 0x3f));
-        out += char(0x80 | ((cp >> 6) & 0x3f));
-        out += char(0x80 | (cp & 0x3f));
-    }
-}
-
-std::string to_utf8(std::u16string_view s) {
-    std::string out;
-    out.reserve(s.size());
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        std::uint32_t c = s[i];
-        if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.size() && s[i + 1] >= 0xdc00 && s[i + 1] < 0xe000) {
-            c = 0x10000 + ((c - 0xd800) << 10) + (std::uint32_t(s[i + 1]) - 0xdc00);
-            ++i;
-        } else if (c >= 0xd800 && c < 0xe000) {
-            c = 0xfffd; // unpaired surrogate
-        }
-        append_utf8(out, c);
-    }
-    return out;
 }
 
 std::optional<std::u16string> from_utf8(std::string_view s) {
@@ -1150,7 +1117,7 @@ struct Volume::Impl {
             if (k.ns == NameSpace::Dos) return;
             if ((ref & 0xffffffffffffULL) == dir && k.name == u".") return; // the root's entry for itself
             DirEntry e;
-            e.name = to_utf8(k.name);
+            e.name = utf16_units_to_utf8(k.name);
             e.mft_index = ref & 0xffffffffffffULL;
             e.sequence = std::uint16_t(ref >> 48);
             e.name_space = k.ns;
@@ -1180,13 +1147,13 @@ struct Volume::Impl {
                 fi.attributes = le32(a.value.data() + 32);
             } else if (a.type == kAttrFileName && !a.nonresident) {
                 if (auto k = parse_file_name(a.value))
-                    fi.names.push_back({to_utf8(k->name), k->ns, k->parent & 0xffffffffffffULL,
+                    fi.names.push_back({utf16_units_to_utf8(k->name), k->ns, k->parent & 0xffffffffffffULL,
                                         std::uint16_t(k->parent >> 48)});
             } else if (a.type == kAttrReparsePoint && !a.nonresident && a.value.size() >= 4) {
                 fi.reparse_tag = le32(a.value.data());
             } else if (a.type == kAttrData && (!a.nonresident || a.lowest_vcn == 0)) {
                 StreamInfo s;
-                s.name = to_utf8(a.name);
+                s.name = utf16_units_to_utf8(a.name);
                 s.resident = !a.nonresident;
                 s.size = a.nonresident ? a.size : a.value.size();
                 s.allocated = a.nonresident ? a.allocated : a.value.size();
@@ -1430,7 +1397,7 @@ Result<std::unique_ptr<Volume>> Volume::open(SourcePtr source) {
                     vi.dirty = vi.volume_flags & kVolumeDirty;
                     have_info = true;
                 } else if (a.type == kAttrVolumeName && !a.nonresident) {
-                    vi.label = to_utf8(load_u16(a.value.data(), a.value.size() / 2));
+                    vi.label = utf16_units_to_utf8(load_u16(a.value.data(), a.value.size() / 2));
                 }
             }
             if (!have_info) return src.error("$Volume has no $VOLUME_INFORMATION attribute");

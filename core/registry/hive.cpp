@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "util/endian.h"
+#include "util/text.h"
 
 namespace imgprep::registry {
 
@@ -29,42 +30,6 @@ std::string hex32(std::uint32_t v) {
     char b[16];
     std::snprintf(b, sizeof b, "0x%x", v);
     return b;
-}
-
-void append_utf8(std::string& out, char32_t c) {
-    if (c < 0x80) {
-        out += char(c);
-    } else if (c < 0x800) {
-        out += char(0xC0 | (c >> 6));
-        out += char(0x80 | (c & 0x3F));
-    } else if (c < 0x10000) {
-        out += char(0xE0 | (c >> 12));
-        out += char(0x80 | ((c >> 6) & 0x3F));
-        out += char(0x80 | (c & 0x3F));
-    } else {
-        out += char(0xF0 | (c >> 18));
-        out += char(0x80 | ((c >> 12) & 0x3F));
-        out += char(0x80 | ((c >> 6) & 0x3F));
-        out += char(0x80 | (c & 0x3F));
-    }
-}
-
-// UTF-16 code units -> UTF-8; unpaired surrogates become U+FFFD.
-std::string units_to_utf8(const std::u16string& u) {
-    std::string out;
-    out.reserve(u.size());
-    for (std::size_t i = 0; i < u.size(); ++i) {
-        char16_t c = u[i];
-        if (c >= 0xD800 && c <= 0xDBFF && i + 1 < u.size() && u[i + 1] >= 0xDC00 && u[i + 1] <= 0xDFFF) {
-            append_utf8(out, 0x10000 + ((char32_t(c) - 0xD800) << 10) + (char32_t(u[i + 1]) - 0xDC00));
-            ++i;
-        } else if (c >= 0xD800 && c <= 0xDFFF) {
-            append_utf8(out, 0xFFFD);
-        } else {
-            append_utf8(out, c);
-        }
-    }
-    return out;
 }
 
 std::u16string utf16le_units(std::span<const std::uint8_t> b) {
@@ -197,7 +162,7 @@ struct BinCache {
 // strings
 
 std::string utf16le_to_utf8(std::span<const std::uint8_t> bytes) {
-    return units_to_utf8(utf16le_units(bytes));
+    return utf16_units_to_utf8(utf16le_units(bytes));
 }
 
 std::string latin1_to_utf8(std::span<const std::uint8_t> bytes) {
@@ -322,7 +287,7 @@ Result<std::shared_ptr<Hive>> Hive::open(SourcePtr source) {
     const std::uint32_t file_format = le32(p + 32);
     h->root_offset_ = le32(p + 36);
     h->claimed_bins_size_ = le32(p + 40);
-    h->file_name_ = units_to_utf8(until_nul(std::span(p + 48, 64)));
+    h->file_name_ = utf16_units_to_utf8(until_nul(std::span(p + 48, 64)));
 
     std::uint32_t sum = 0;
     for (std::size_t i = 0; i < 508; i += 4)
@@ -821,7 +786,7 @@ Result<std::string> Value::as_string() const {
     if (type_ != ValueType::String && type_ != ValueType::ExpandString && type_ != ValueType::Link)
         return error("is " + type_name(type_) + ", not a string");
     IMGPREP_ASSIGN(auto d, data());
-    return units_to_utf8(until_nul(d));
+    return utf16_units_to_utf8(until_nul(d));
 }
 
 Result<std::vector<std::string>> Value::as_multi_string() const {
@@ -837,7 +802,7 @@ Result<std::vector<std::string>> Value::as_multi_string() const {
     while (i < u.size()) {
         std::size_t j = u.find(char16_t(0), i);
         if (j == std::u16string::npos) j = u.size();
-        out.push_back(units_to_utf8(u.substr(i, j - i)));
+        out.push_back(utf16_units_to_utf8(u.substr(i, j - i)));
         i = j + 1;
     }
     // The list ends with an empty string (the terminating double NUL); drop it and any empty padding after

@@ -25,27 +25,30 @@ void append_utf8(std::string& out, std::uint32_t cp) {
     }
 }
 
-std::string utf16_to_utf8(std::span<const std::uint8_t> b, bool big_endian) {
+std::string utf16_units_to_utf8(std::u16string_view u) {
     std::string out;
-    const std::size_t n = b.size() / 2;
-    auto unit = [&](std::size_t i) -> std::uint32_t {
-        return big_endian ? be16(b.data() + 2 * i) : le16(b.data() + 2 * i);
-    };
-    for (std::size_t i = 0; i < n; ++i) {
-        std::uint32_t u = unit(i);
-        if (u == 0) break;
-        if (u >= 0xD800 && u < 0xDC00 && i + 1 < n) {
-            std::uint32_t lo = unit(i + 1);
-            if (lo >= 0xDC00 && lo < 0xE000) {
-                append_utf8(out, 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00));
-                ++i;
-                continue;
-            }
+    out.reserve(u.size());
+    for (std::size_t i = 0; i < u.size(); ++i) {
+        const std::uint32_t c = u[i];
+        if (c >= 0xD800 && c < 0xDC00 && i + 1 < u.size() && u[i + 1] >= 0xDC00 && u[i + 1] < 0xE000) {
+            append_utf8(out, 0x10000 + ((c - 0xD800) << 10) + (std::uint32_t(u[i + 1]) - 0xDC00));
+            ++i;
+        } else {
+            append_utf8(out, c >= 0xD800 && c < 0xE000 ? 0xFFFD : c);
         }
-        if (u >= 0xD800 && u < 0xE000) u = 0xFFFD;
-        append_utf8(out, u);
     }
     return out;
+}
+
+std::string utf16_to_utf8(std::span<const std::uint8_t> b, bool big_endian) {
+    std::u16string units;
+    units.reserve(b.size() / 2);
+    for (std::size_t i = 0; i + 1 < b.size(); i += 2) {
+        const char16_t u = char16_t(big_endian ? be16(b.data() + i) : le16(b.data() + i));
+        if (u == 0) break;
+        units += u;
+    }
+    return utf16_units_to_utf8(units);
 }
 
 std::string windows_path_to_generic(std::string p) {
