@@ -14,7 +14,8 @@ rm -f "$out"/.stamp-* "$out"/big.qcow2 "$out"/garbage.bin "$out"/corrupt.vmdk
 qemu-img create -q -f qcow2 "$out/big.qcow2.tmp" 4G
 qemu-io -c "write -c -P 0x5a 0 512M" -c "write -c -P 0xa5 2G 512M" "$out/big.qcow2.tmp" > /dev/null
 mv "$out/big.qcow2.tmp" "$out/big.qcow2"
-head -c 1000 /dev/urandom > "$out/garbage.bin"
-{ printf 'KDMV'; head -c 65532 /dev/urandom; } > "$out/corrupt.vmdk"
+# Pseudo-random bytes from a fixed seed: the same inputs on every run.
+python3 -c 'import random, sys; random.seed(20261125); sys.stdout.buffer.write(random.randbytes(1000))' > "$out/garbage.bin"
+{ printf 'KDMV'; python3 -c 'import random, sys; random.seed(4); sys.stdout.buffer.write(random.randbytes(65532))'; } > "$out/corrupt.vmdk"
 touch "$stamp"
 echo "built GUI test inputs in $out"

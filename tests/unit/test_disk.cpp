@@ -229,7 +229,8 @@ class TestDisk : public QObject {
         const char* v = "123456789"; // the standard check value
         QCOMPARE(disk_detail::crc32_ieee(std::span(reinterpret_cast<const std::uint8_t*>(v), 9)),
                  0xCBF43926u);
-        auto* rng = QRandomGenerator::global();
+        QRandomGenerator gen(20261125); // fixed seed: a failure can be reproduced
+        auto* rng = &gen;
         for (int n : {1, 7, 92, 512, 16384, 100003}) {
             QByteArray b(n, 0);
             for (auto& c : b)
@@ -596,7 +597,8 @@ class TestDisk : public QObject {
     void garbageDoesNotCrash() {
         // Random sector 0 with the MBR signature, random GPT headers with valid CRCs: never an error or a
         // hang.
-        auto* rng = QRandomGenerator::global();
+        QRandomGenerator gen(4711); // fixed seed: a failure can be reproduced
+        auto* rng = &gen;
         for (int round = 0; round < 200; ++round) {
             QByteArray b(64 * 1024, 0);
             for (auto& c : b)
