@@ -1,5 +1,6 @@
 #include "image/image_reader.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <system_error>
 
@@ -39,6 +40,18 @@ Status for_each_extent(const ImageReader& image, const std::function<bool(const 
         pos += e.length;
     }
     if (have) fn(pending);
+    return {};
+}
+
+Status check_disjoint(const ByteSource& file, std::vector<std::pair<std::uint64_t, std::uint64_t>> used,
+                      const std::string& what) {
+    std::sort(used.begin(), used.end());
+    for (std::size_t i = 1; i < used.size(); ++i)
+        if (used[i].first < used[i - 1].second)
+            return file.error_at(used[i].first, what + " structures overlap: [" + std::to_string(used[i - 1].first) +
+                                                    ", " + std::to_string(used[i - 1].second) + ") and [" +
+                                                    std::to_string(used[i].first) + ", " +
+                                                    std::to_string(used[i].second) + ")");
     return {};
 }
 

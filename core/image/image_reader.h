@@ -68,6 +68,11 @@ Result<std::uint64_t> allocated_bytes(const ImageReader& image);
 // hash holes without reading them.
 Result<std::string> virtual_disk_sha256(const ImageReader& disk, Progress& progress = null_progress());
 
+// Checks that the file ranges [start, end) an image's metadata places its structures at do not overlap (sorts
+// them); the error names both ranges, e.g. "VHD structures overlap: [0, 512) and [256, 1280)".
+Status check_disjoint(const ByteSource& file, std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges,
+                      const std::string& what);
+
 // Paths of the chain, this image first, base last.
 std::vector<std::string> chain_of(const ImageReader& image);
 

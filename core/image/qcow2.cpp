@@ -97,39 +97,32 @@ class Qcow2Reader final : public ImageReader {
     const ImageReader* backing() const override { return backing_.get(); }
 
     Status read_at(std::uint64_t offset, std::span<std::uint8_t> buf) const override {
-        if (!range_ok(offset, buf.size(), size_))
-            return error_at(offset, "read of " + std::to_string(buf.size()) +
-                                        " bytes past the end of the virtual disk (size " +
-                                        std::to_string(size_) + ")");
-        std::size_t pos = 0;
-        while (pos < buf.size()) {
-            const std::uint64_t voff = offset + pos;
-            IMGPREP_ASSIGN(Piece p, piece_at(voff, buf.size() - pos));
-            auto out = buf.subspan(pos, std::size_t(p.length));
-            switch (p.kind) {
-            case Kind::Data:
-                IMGPREP_TRY(data_->read_at(p.host, out));
-                break;
-            case Kind::Zero:
-                std::memset(out.data(), 0, out.size());
-                break;
-            case Kind::Unallocated:
-                IMGPREP_TRY(qemu::read_below(backing_.get(), voff, out));
-                break;
-            case Kind::Compressed: {
-                if ((voff & (cluster_size_ - 1)) == 0 &&
-                    out.size() == cluster_size_) { // whole cluster: in place
-                    IMGPREP_TRY(decompress_into(p.host, voff >> cluster_bits_, out));
+        return qemu::read_by_pieces(
+            *this, size_, offset, buf, [this](std::uint64_t v, std::uint64_t n) { return piece_at(v, n); },
+            [this](const Piece& p, std::uint64_t voff, std::span<std::uint8_t> out) -> Status {
+                switch (p.kind) {
+                case Kind::Data:
+                    IMGPREP_TRY(data_->read_at(p.host, out));
+                    break;
+                case Kind::Zero:
+                    std::memset(out.data(), 0, out.size());
+                    break;
+                case Kind::Unallocated:
+                    IMGPREP_TRY(qemu::read_below(backing_.get(), voff, out));
+                    break;
+                case Kind::Compressed: {
+                    if ((voff & (cluster_size_ - 1)) == 0 &&
+                        out.size() == cluster_size_) { // whole cluster: in place
+                        IMGPREP_TRY(decompress_into(p.host, voff >> cluster_bits_, out));
+                        break;
+                    }
+                    IMGPREP_ASSIGN(const std::uint8_t* cluster, decompress(p.host, voff));
+                    std::memcpy(out.data(), cluster + (voff & (cluster_size_ - 1)), out.size());
                     break;
                 }
-                IMGPREP_ASSIGN(const std::uint8_t* cluster, decompress(p.host, voff));
-                std::memcpy(out.data(), cluster + (voff & (cluster_size_ - 1)), out.size());
-                break;
-            }
-            }
-            pos += out.size();
-        }
-        return {};
+                }
+                return {};
+            });
     }
 
     Result<Extent> extent_at(std::uint64_t offset) const override {

@@ -79,6 +79,26 @@ class TableCache {
     mutable std::unordered_map<std::uint64_t, std::list<std::pair<std::uint64_t, Block>>::iterator> map_;
 };
 
+// The read loop of the QEMU-family readers: checks the range against the virtual size, then asks
+// piece_at(voff, max_len) for each run the layer maps one way and lets fill(piece, voff, out) produce its bytes.
+template <class PieceAt, class Fill>
+Status read_by_pieces(const ImageReader& image, std::uint64_t size, std::uint64_t offset, std::span<std::uint8_t> buf,
+                      const PieceAt& piece_at, const Fill& fill) {
+    if (!range_ok(offset, buf.size(), size))
+        return image.error_at(offset, "read of " + std::to_string(buf.size()) +
+                                          " bytes past the end of the virtual disk (size " + std::to_string(size) +
+                                          ")");
+    std::size_t pos = 0;
+    while (pos < buf.size()) {
+        const std::uint64_t voff = offset + pos;
+        IMGPREP_ASSIGN(auto p, piece_at(voff, buf.size() - pos));
+        auto out = buf.subspan(pos, std::size_t(p.length));
+        IMGPREP_TRY(fill(p, voff, out));
+        pos += out.size();
+    }
+    return {};
+}
+
 // Reads [offset, offset+buf.size()) of the layer below: the backing image where it has bytes, zeros past its
 // end or when there is none.
 inline Status read_below(const ImageReader* backing, std::uint64_t offset, std::span<std::uint8_t> buf) {

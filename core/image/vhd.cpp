@@ -550,14 +550,7 @@ Result<ImagePtr> VhdReader::open(SourcePtr src, OpenContext& ctx) {
         used.emplace_back(start, start + len);
         ++allocated;
     }
-    std::sort(used.begin(), used.end());
-    for (std::size_t i = 1; i < used.size(); ++i)
-        if (used[i].first < used[i - 1].second)
-            return src->error_at(used[i].first, "VHD structures overlap: [" +
-                                                    std::to_string(used[i - 1].first) + ", " +
-                                                    std::to_string(used[i - 1].second) + ") and [" +
-                                                    std::to_string(used[i].first) + ", " +
-                                                    std::to_string(used[i].second) + ")");
+    IMGPREP_TRY(check_disjoint(*src, std::move(used), "VHD"));
     info.details.emplace_back("allocated_blocks",
                               std::to_string(allocated) + " of " + std::to_string(needed));
 

@@ -947,14 +947,7 @@ Result<ImagePtr> VhdxReader::open(SourcePtr src, OpenContext& ctx) {
         used.emplace_back(fo, fo + len);
         ++present;
     }
-    std::sort(used.begin(), used.end());
-    for (std::size_t i = 1; i < used.size(); ++i)
-        if (used[i].first < used[i - 1].second)
-            return src->error_at(used[i].first, "VHDX structures overlap: [" +
-                                                    std::to_string(used[i - 1].first) + ", " +
-                                                    std::to_string(used[i - 1].second) + ") and [" +
-                                                    std::to_string(used[i].first) + ", " +
-                                                    std::to_string(used[i].second) + ")");
+    IMGPREP_TRY(check_disjoint(*src, std::move(used), "VHDX"));
     info.details.emplace_back("blocks", std::to_string(present) + " present (" + std::to_string(partial) +
                                             " partially), " + std::to_string(zeroes) + " zero/unmapped, of " +
                                             std::to_string(payload));
