@@ -55,9 +55,7 @@ private:
     // The extent holding pos_ (pos_ < size_).
     Status load() {
         if (pos_ < ext_end_) return {};
-        IMGPREP_ASSIGN(Extent e, src_.extent_at(pos_));
-        if (e.offset != pos_ || e.length == 0 || e.length > size_ - pos_)
-            return src_.error("internal error: bad extent at virtual offset " + std::to_string(pos_));
+        IMGPREP_ASSIGN(Extent e, checked_extent_at(src_, pos_));
         ext_end_ = pos_ + e.length;
         data_ = e.kind == ExtentKind::Data;
         return {};

@@ -18,6 +18,13 @@ const char* to_string(ExtentKind k) {
     return "?";
 }
 
+Result<Extent> checked_extent_at(const ImageReader& image, std::uint64_t offset) {
+    IMGPREP_ASSIGN(Extent e, image.extent_at(offset));
+    if (e.offset != offset || e.length == 0 || e.length > image.size() - offset)
+        return image.error("internal error: bad extent at virtual offset " + std::to_string(offset));
+    return e;
+}
+
 Status for_each_extent(const ImageReader& image, const std::function<bool(const Extent&)>& fn, std::uint64_t offset,
                        std::uint64_t length) {
     const std::uint64_t size = image.size();
@@ -26,9 +33,7 @@ Status for_each_extent(const ImageReader& image, const std::function<bool(const 
     bool have = false;
     std::uint64_t pos = offset;
     while (pos < end) {
-        IMGPREP_ASSIGN(Extent e, image.extent_at(pos));
-        if (e.offset != pos || e.length == 0 || e.length > size - pos)
-            return image.error("internal error: bad extent at virtual offset " + std::to_string(pos));
+        IMGPREP_ASSIGN(Extent e, checked_extent_at(image, pos));
         if (e.length > end - pos) e.length = end - pos;
         if (have && pending.kind == e.kind) {
             pending.length += e.length;

@@ -57,6 +57,9 @@ public:
 
 using ImagePtr = std::unique_ptr<ImageReader>;
 
+// image.extent_at(offset), checked against its contract (starts at offset, not empty, inside the disk).
+Result<Extent> checked_extent_at(const ImageReader& image, std::uint64_t offset);
+
 // Calls fn for each merged extent of [offset, offset+length) (default: the whole disk). fn returns false to stop.
 Status for_each_extent(const ImageReader& image, const std::function<bool(const Extent&)>& fn,
                        std::uint64_t offset = 0, std::uint64_t length = ~std::uint64_t{0});
