@@ -5,7 +5,6 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
-#include <QFontDatabase>
 #include <QLabel>
 #include <QMetaObject>
 #include <QPlainTextEdit>
@@ -16,6 +15,7 @@
 #include <QtConcurrent>
 
 #include "logging.h"
+#include "widgets.h"
 
 namespace imgprep::ui {
 
@@ -29,7 +29,7 @@ LogViewer::LogViewer(QWidget* parent) : QDialog(parent) {
     text_ = new QPlainTextEdit(this);
     text_->setReadOnly(true);
     text_->setLineWrapMode(QPlainTextEdit::NoWrap);
-    text_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    text_->setFont(monospaceFont());
     text_->setAccessibleName(tr("Log"));
     lay->addWidget(text_, 1);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);

@@ -6,7 +6,6 @@
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QFontDatabase>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPlainTextEdit>
@@ -20,6 +19,7 @@
 #include "formatting.h"
 #include "logging.h"
 #include "session.h"
+#include "widgets.h"
 
 namespace imgprep::ui {
 
@@ -47,7 +47,7 @@ RemediationPage::RemediationPage(Session* session, QWidget* parent)
     editor_->setReadOnly(true);
     editor_->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
     editor_->setLineWrapMode(QPlainTextEdit::NoWrap);
-    editor_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    editor_->setFont(monospaceFont());
     editor_->setAccessibleName(tr("Remediation script"));
     editor_->setTabChangesFocus(true);
     body()->addWidget(editor_, 1);

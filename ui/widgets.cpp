@@ -5,6 +5,9 @@
 #include <QDropEvent>
 #include <QEvent>
 #include <QFileInfo>
+#include <QFontDatabase>
+#include <QFontInfo>
+#include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QMimeData>
 #include <QPainter>
@@ -27,6 +30,31 @@ QColor tint(const QColor& base, const QColor& status, qreal amount) {
     return QColor::fromRgbF(float(base.redF() * (1 - a) + status.redF() * a),
                             float(base.greenF() * (1 - a) + status.greenF() * a),
                             float(base.blueF() * (1 - a) + status.blueF() * a));
+}
+
+QFont monospaceFont() {
+    const QFont ui = QGuiApplication::font();
+    auto sized = [&](QFont f) {
+        if (ui.pointSizeF() > 0) f.setPointSizeF(ui.pointSizeF());
+        return f;
+    };
+    const QFont system = sized(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    if (QFontInfo(system).fixedPitch()) return system;
+    static const char* const families[] = {"monospace",       "DejaVu Sans Mono", "Liberation Mono",
+                                           "Noto Sans Mono",  "Noto Mono",        "Ubuntu Mono",
+                                           "Cascadia Mono",   "Consolas",         "Menlo",
+                                           "Source Code Pro", "Courier New",      "Courier"};
+    for (const char* family : families) {
+        QFont f = sized(QFont(QString::fromLatin1(family)));
+        f.setStyleHint(QFont::TypeWriter, QFont::PreferMatch);
+        f.setFixedPitch(true);
+        if (QFontInfo(f).fixedPitch()) return f;
+    }
+    // Nothing fixed-pitch is installed: ask by style hint and let the font engine pick its best match.
+    QFont f = sized(QFont());
+    f.setStyleHint(QFont::TypeWriter, QFont::PreferMatch);
+    f.setFixedPitch(true);
+    return f;
 }
 
 namespace {

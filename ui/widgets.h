@@ -2,6 +2,7 @@
 // area and the expander. They draw with palette roles (light and dark themes) and status colours only.
 #pragma once
 
+#include <QFont>
 #include <QFrame>
 #include <QIcon>
 #include <QLabel>
@@ -18,6 +19,13 @@ class QPushButton;
 class QVBoxLayout;
 
 namespace imgprep::ui {
+
+// A monospace font for code and logs that really is fixed-pitch wherever the wizard runs: the platform's
+// fixed font when the font it resolves to is fixed-pitch (it is not under some platform themes, e.g.
+// offscreen, where systemFont(FixedFont) is the general UI font), else the first installed fixed-pitch family
+// of a fallback list (fontconfig's "monospace" alias, DejaVu Sans Mono, Liberation Mono, Noto Sans Mono,
+// Consolas, Menlo, ...), else the TypeWriter style hint. Same point size as the UI font.
+QFont monospaceFont();
 
 // Mixes a status colour into a palette colour (for tinted backgrounds that read in light and dark themes).
 QColor tint(const QColor& base, const QColor& status, qreal amount);

@@ -1,9 +1,9 @@
 # Requirement checks (included from core/CMakeLists.txt, so paths are relative to core/).
 # The catalogue and OS lists are data (resources/checks/*.json) embedded into a generated source; the
 # custom command regenerates it whenever one of the JSON files (or the script) changes.
-set(IMGPREP_CHECKS_CATALOGUE ${PROJECT_SOURCE_DIR}/resources/checks/catalogue.json)
-set(IMGPREP_CHECKS_SUPPORTED_OS ${PROJECT_SOURCE_DIR}/resources/checks/supported_os.json)
-set(IMGPREP_CHECKS_UEFI_OS ${PROJECT_SOURCE_DIR}/resources/checks/uefi_os.json)
+set(IMGPREP_CHECKS_CATALOGUE ${CMAKE_CURRENT_SOURCE_DIR}/../resources/checks/catalogue.json)
+set(IMGPREP_CHECKS_SUPPORTED_OS ${CMAKE_CURRENT_SOURCE_DIR}/../resources/checks/supported_os.json)
+set(IMGPREP_CHECKS_UEFI_OS ${CMAKE_CURRENT_SOURCE_DIR}/../resources/checks/uefi_os.json)
 set(IMGPREP_CHECKS_EMBEDDED ${CMAKE_CURRENT_BINARY_DIR}/generated/checks/embedded_data.cpp)
 add_custom_command(
   OUTPUT ${IMGPREP_CHECKS_EMBEDDED}

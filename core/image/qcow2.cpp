@@ -418,6 +418,10 @@ Result<ImagePtr> open_qcow2(SourcePtr src, OpenContext& ctx) {
         if (header_len < 104 || header_len % 8 != 0 || header_len > cluster_size)
             return src->error_at(100, "invalid header_length " + std::to_string(header_len) +
                                           " (at least 104, a multiple of 8, within the first cluster)");
+        if (header_len > fsize)
+            return src->error_at(100, "header_length " + std::to_string(header_len) +
+                                          " runs past the end of the file (" + std::to_string(fsize) +
+                                          " bytes)");
         if (refcount_order > 6)
             return src->error_at(96, "refcount_order " + std::to_string(refcount_order) +
                                          " is out of range (0..6)");

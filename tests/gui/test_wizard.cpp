@@ -252,7 +252,11 @@ class TestWizard : public QObject {
         QVERIFY(r->script().contains("# imgprep-step: network.dhcp"));
         QVERIFY(r->stepIds().contains("network.dhcp"));
         QVERIFY(r->editor()->isReadOnly());
-        QCOMPARE(r->editor()->font().fixedPitch() || QFontInfo(r->editor()->font()).fixedPitch(), true);
+        // What the user sees: the face the editor's font resolves to is fixed-pitch, and narrow and wide letters
+        // take the same width, so the script's columns line up (whatever fonts the desktop has).
+        QVERIFY2(QFontInfo(r->editor()->font()).fixedPitch(), qPrintable(QFontInfo(r->editor()->font()).family()));
+        const QFontMetrics fm(r->editor()->font());
+        QCOMPARE(fm.horizontalAdvance(QStringLiteral("iiii")), fm.horizontalAdvance(QStringLiteral("WWWW")));
         // Copy and Save give the same text.
         r->copyToClipboard();
         QCOMPARE(QApplication::clipboard()->text(), r->script());
@@ -761,6 +765,8 @@ class TestWizard : public QObject {
         QTRY_VERIFY_WITH_TIMEOUT(w.logViewer()->text()->toPlainText().contains("win2016-uefi-ready.vmdk"),
                                  10000);
         QVERIFY(w.logViewer()->text()->toPlainText().contains("verdict ready"));
+        QVERIFY2(QFontInfo(w.logViewer()->text()->font()).fixedPitch(),
+                 qPrintable(QFontInfo(w.logViewer()->text()->font()).family()));
         QVERIFY(log::filePath().startsWith(guitest::home()));
         QVERIFY(log::filePath().endsWith("imgprep.log"));
     }

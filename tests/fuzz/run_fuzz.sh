@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Builds (if needed) and runs every libFuzzer target for SECONDS_PER_TARGET (default 60), then prints per target:
+# executions, executions per second, coverage (edges, features, corpus size) and any finding. Exits non-zero when
+# any target found a crash, a hang (> 1 s per input) or an out-of-memory (> 256 MiB), or failed to run.
+#
+#   tests/fuzz/run_fuzz.sh [SECONDS_PER_TARGET]
+#
+# Environment:
+#   FUZZ_BUILD_DIR   build tree (default build/fuzz)
+#   FUZZ_TARGETS     space-separated subset of targets (default: all, see build/fuzz/targets.txt)
+#   FUZZ_RUNS        stop a target after this many executions instead of (or before) the time limit
+#   FUZZ_PARALLEL    targets run at the same time (default 1)
+#   FUZZ_SANITIZE    ON (default): AddressSanitizer + UBSan; OFF: coverage only (faster, finds fewer bugs)
+#   FUZZ_KEEP_CORPUS 1 (default): the grown corpus stays in FUZZ_BUILD_DIR/corpus/<target> for the next run
+#   CC/CXX           compilers (default clang-15 / clang++-15)
+# Findings (crash-*, timeout-*, oom-*, leak-*) are written to FUZZ_BUILD_DIR/findings/<target>/; minimise one
+# with `fuzz_<target> -minimize_crash=1 -runs=100000 FILE` and add it to tests/fuzz/test_fuzz_regressions.cpp.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+seconds=${1:-60}
+build=${FUZZ_BUILD_DIR:-$root/build/fuzz}
+sanitize=${FUZZ_SANITIZE:-ON}
+parallel=${FUZZ_PARALLEL:-1}
+cc=${CC:-clang-15}
+cxx=${CXX:-clang++-15}
+
+command -v "$cxx" >/dev/null || { echo "run_fuzz.sh: $cxx not found (apt-get install clang-15 libfuzzer-15-dev)" >&2; exit 2; }
+launcher=()
+command -v ccache >/dev/null && launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+if [ ! -f "$build/build.ninja" ]; then
+    cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER="$cc" \
+        -DCMAKE_CXX_COMPILER="$cxx" -DIMGPREP_FUZZ_SANITIZE="$sanitize" "${launcher[@]}" >/dev/null
+fi
+cmake --build "$build"
+bash "$here/make_corpora.sh" "$build"
+
+read -r -a all < "$build/targets.txt"
+targets=(${FUZZ_TARGETS:-${all[@]}})
+mkdir -p "$build/logs" "$build/findings" "$build/corpus"
+
+run_one() { # TARGET
+    local t=$1 corpus="$build/corpus/$1" seeds="$build/seeds/$1" log="$build/logs/$1.log"
+    mkdir -p "$corpus" "$seeds" "$build/findings/$t"
+    local runs=()
+    [ -n "${FUZZ_RUNS:-}" ] && runs=(-runs="$FUZZ_RUNS")
+    # quarantine kept small so that ASan's own bookkeeping does not count against the 256 MiB limit
+    local rc=0
+    ASAN_OPTIONS=quarantine_size_mb=16:malloc_context_size=10:detect_leaks=1:allocator_may_return_null=0 \
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+        "$build/fuzz_$t" -max_total_time="$seconds" "${runs[@]}" -timeout=1 -rss_limit_mb=256 \
+        -malloc_limit_mb=256 -print_final_stats=1 -max_len=1048576 \
+        -artifact_prefix="$build/findings/$t/" "$corpus" "$seeds" > "$log" 2>&1 || rc=$?
+    echo "$rc" > "$build/logs/$t.rc"
+}
+export -f run_one
+export build seconds FUZZ_RUNS
+printf '%s\n' "${targets[@]}" | xargs -P "$parallel" -I{} bash -c 'run_one {}'
+
+status=0
+printf '%-16s %12s %9s %7s %8s %7s  %s\n' target executions exec/s cov features corpus finding
+for t in "${targets[@]}"; do
+    log="$build/logs/$t.log"
+    rc=$(cat "$build/logs/$t.rc" 2>/dev/null || echo 99)
+    execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
+    speed=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
+    last=$(grep -E '^#[0-9]+' "$log" | tail -1)
+    cov=$(grep -o 'cov: [0-9]*' <<<"$last" | grep -o '[0-9]*' || true)
+    ft=$(grep -o 'ft: [0-9]*' <<<"$last" | grep -o '[0-9]*' || true)
+    corp=$(grep -o 'corp: [0-9]*' <<<"$last" | grep -o '[0-9]*' || true)
+    finding="-"
+    artifacts=$(ls "$build/findings/$t" 2>/dev/null | head -3 | tr '\n' ' ')
+    if [ "$rc" != 0 ] || [ -n "$artifacts" ]; then
+        status=1
+        finding=$(grep -m1 -E 'ERROR: (AddressSanitizer|UndefinedBehaviorSanitizer|libFuzzer)|runtime error|SUMMARY' "$log" || echo "exit $rc")
+        finding="$finding ${artifacts}"
+    fi
+    printf '%-16s %12s %9s %7s %8s %7s  %s\n' "$t" "${execs:-?}" "${speed:-?}" "${cov:-?}" "${ft:-?}" "${corp:-?}" "$finding"
+done
+[ "${FUZZ_KEEP_CORPUS:-1}" = 1 ] || rm -rf "$build/corpus"
+exit $status

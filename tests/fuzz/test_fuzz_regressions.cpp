@@ -1,0 +1,90 @@
+// Every input a libFuzzer campaign (tests/fuzz/run_fuzz.sh) found to crash, hang or exhaust memory, minimised
+// and kept here as bytes, replayed through the same target functions in-process (in the ASan+UBSan build of
+// the README test command too). A case passes when the target returns: the parsers must turn each into an
+// error or a warning. Each case says what it was and which change fixed it.
+#include <QtTest>
+
+#include <QElapsedTimer>
+
+#include "fuzz_support.h"
+
+namespace {
+
+struct Case {
+    const char* target; // fuzz_<target>
+    const char* what;   // what the input does and what went wrong
+    const char* hex;    // the minimised input (whitespace ignored)
+};
+
+// clang-format off
+const Case kCases[] = {
+    {"qcow2", "qcow2 v3 header of 104 bytes (the whole file) with header_length 112: the compression type byte was "
+              "read past the end of the buffer (heap over-read); now an error: header_length past the end of the file",
+     "514649fb000000030000000000000000000000000000001000000000001000000000000000000001000000000003000000000000"
+     "00010000000000010000000000000000000000000000000000000000000000000000000000000000000000000000000400000070"},
+};
+// clang-format on
+
+std::vector<std::uint8_t> from_hex(const char* hex) {
+    std::vector<std::uint8_t> out;
+    int hi = -1;
+    for (const char* p = hex; *p; ++p) {
+        int v;
+        if (*p >= '0' && *p <= '9')
+            v = *p - '0';
+        else if (*p >= 'a' && *p <= 'f')
+            v = *p - 'a' + 10;
+        else if (*p >= 'A' && *p <= 'F')
+            v = *p - 'A' + 10;
+        else
+            continue;
+        if (hi < 0) {
+            hi = v;
+        } else {
+            out.push_back(std::uint8_t(hi << 4 | v));
+            hi = -1;
+        }
+    }
+    return out;
+}
+
+imgprep::fuzz::Target target_named(const char* name) {
+    for (const auto& t : imgprep::fuzz::kTargets)
+        if (std::strcmp(t.name, name) == 0) return t.fn;
+    return nullptr;
+}
+
+} // namespace
+
+class TestFuzzRegressions : public QObject {
+    Q_OBJECT
+  private slots:
+    void replay_data() {
+        QTest::addColumn<int>("index");
+        for (int i = 0; i < int(std::size(kCases)); ++i)
+            QTest::newRow(qPrintable(QString("%1 #%2").arg(kCases[i].target).arg(i))) << i;
+    }
+    void replay() {
+        QFETCH(int, index);
+        const Case& c = kCases[index];
+        auto fn = target_named(c.target);
+        QVERIFY2(fn, c.target);
+        const std::vector<std::uint8_t> bytes = from_hex(c.hex);
+        QVERIFY(!bytes.empty());
+        QElapsedTimer t;
+        t.start();
+        QCOMPARE(fn(bytes.data(), bytes.size()), 0);
+        if (t.elapsed() > 1000) qWarning() << c.target << "case" << index << "took" << t.elapsed() << "ms";
+    }
+    // Every target runs on empty and tiny inputs (the fuzzers' first inputs).
+    void tinyInputs() {
+        for (const auto& t : imgprep::fuzz::kTargets) {
+            const std::uint8_t one = 0;
+            QCOMPARE(t.fn(&one, 0), 0);
+            QCOMPARE(t.fn(&one, 1), 0);
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestFuzzRegressions)
+#include "test_fuzz_regressions.moc"
