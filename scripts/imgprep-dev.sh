@@ -12,7 +12,7 @@ PACKAGES=(
   qt6-base-dev qt6-base-dev-tools qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools libgl-dev libqt6svg6
   libspdlog-dev libfmt-dev libarchive-dev zlib1g-dev libzstd-dev
   qemu-utils libhivex-bin libwin-hivex-perl ntfs-3g ntfs-3g-dev sleuthkit gdisk fdisk dosfstools mtools
-  poppler-utils genisoimage xz-utils bzip2 zstd zip p7zip-full file dpkg-dev appstream desktop-file-utils librsvg2-bin fonts-dejavu-core
+  poppler-utils genisoimage xz-utils bzip2 zstd zip p7zip-full file dpkg-dev appstream desktop-file-utils librsvg2-bin fonts-dejavu-core fonts-liberation2
   python3 e2fsprogs util-linux libvhdi-utils python3-libvhdi
 )
 

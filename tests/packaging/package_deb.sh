@@ -60,6 +60,7 @@ check "Depends has no empty entries" \
 if [ "$has_wizard" = 1 ]; then
     check "Depends has the Qt 6 Widgets library (wizard)" grep -qE '(^|, )libqt6widgets6 \(>= 6' <<<"$depends"
     check "Recommends libqt6svg6 (wizard's SVG icons)" grep -qw libqt6svg6 <<<"$(field Recommends)"
+    check "Recommends a monospace font (wizard's script and log views)" grep -q 'fonts-dejavu-core | fonts-liberation2' <<<"$(field Recommends)"
 fi
 # Each Depends clause must be satisfied by a package installed on this machine (where the binaries were just
 # built and run): a real package, or a virtual one that an installed package Provides (e.g. libspdlog1.10-fmt9),
