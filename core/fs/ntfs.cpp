@@ -1294,12 +1294,14 @@ Result<std::unique_ptr<Volume>> Volume::open(SourcePtr source) {
     impl->ctx = StreamCtx{source, vi.cluster_size};
     impl->records.set_capacity(std::max<std::size_t>(32, (1u << 20) / vi.mft_record_size)); // ~1 MiB
     impl->index_blocks.set_capacity(std::max<std::size_t>(16, (1u << 20) / vi.index_block_size));
-    // Identity upcase until $UpCase is loaded (needed to compare names while loading).
-    impl->upcase.resize(65536);
-    for (std::size_t i = 0; i < 65536; ++i)
-        impl->upcase[i] = char16_t(i);
-    for (char16_t c = u'a'; c <= u'z'; ++c)
-        impl->upcase[c] = char16_t(c - 32);
+    // ASCII case folding until $UpCase is loaded (needed to compare names while loading).
+    static const std::vector<char16_t> ascii_upcase = [] {
+        std::vector<char16_t> t(65536);
+        for (std::size_t i = 0; i < t.size(); ++i)
+            t[i] = char16_t(i >= u'a' && i <= u'z' ? i - 32 : i);
+        return t;
+    }();
+    impl->upcase = ascii_upcase;
 
     // $MFT record 0 is read where the boot sector says; its $DATA run list then maps every other record.
     const std::uint64_t mft_disk = vi.mft_lcn * cs;

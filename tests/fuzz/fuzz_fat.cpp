@@ -12,7 +12,7 @@ int imgprep::fuzz::fuzz_fat(const std::uint8_t* data, std::size_t size) {
     if (!volume) return 0;
     const FatVolume& v = **volume;
     (void)v.lookup("EFI\\Microsoft\\Boot\\bootmgfw.efi");
-    (void)v.read_file("EFI/BOOT/BOOTX64.EFI", 1u << 20);
+    (void)v.read_file("EFI/BOOT/BOOTX64.EFI", 64u << 10);
     auto root = v.list_root();
     if (!root) return 0;
     std::deque<FatDirEntry> dirs;
@@ -24,7 +24,7 @@ int imgprep::fuzz::fuzz_fat(const std::uint8_t* data, std::size_t size) {
             } else if (files < 32) {
                 ++files;
                 auto f = v.open_file(e);
-                if (f) fuzz::touch(**f, 0, 64 * 1024);
+                if (f) fuzz::touch(**f, 0, 4096);
             }
         }
     };

@@ -14,9 +14,9 @@ int imgprep::fuzz::fuzz_ntfs(const std::uint8_t* data, std::size_t size) {
     const ntfs::Volume& v = **volume;
     (void)v.info();
     (void)v.hiberfil_state();
-    (void)v.read_path("\\Windows\\System32\\config\\SYSTEM", 1u << 20);
+    if (auto hive = v.open_path("\\Windows\\System32\\config\\SYSTEM")) fuzz::touch(**hive, 4096, 4096);
     (void)v.exists("\\Windows\\System32\\drivers\\viostor.sys");
-    // Breadth-first over the tree: at most 32 directories listed and 32 files read (64 KiB each).
+    // Breadth-first over the tree: at most 32 directories listed and 32 files read (the first 4 KiB of each stream).
     std::deque<std::uint64_t> dirs{5}; // the root directory's MFT record
     std::size_t listed = 0, files = 0;
     while (!dirs.empty() && listed < 32) {
@@ -36,7 +36,7 @@ int imgprep::fuzz::fuzz_ntfs(const std::uint8_t* data, std::size_t size) {
             if (!info) continue;
             for (const auto& s : info->streams) {
                 auto stream = v.open_stream(e.mft_index, s.name);
-                if (stream) fuzz::touch(**stream, 0, 64 * 1024);
+                if (stream) fuzz::touch(**stream, 0, 4096);
             }
         }
     }

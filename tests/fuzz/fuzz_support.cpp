@@ -139,7 +139,7 @@ void exercise_image(const ImageReader& image, std::size_t max_extents, std::size
         budget -= len;
         touch(image, off, len);
     };
-    read(0, 64 * 1024);
+    read(0, 4096);
     read(size > 4096 ? size - 4096 : 0, 4096);
     read(size / 2 + 1, 3000); // unaligned, in the middle
     std::size_t n = 0;
@@ -148,7 +148,7 @@ void exercise_image(const ImageReader& image, std::size_t max_extents, std::size
         auto e = checked_extent_at(image, off);
         if (!e) break;
         if (e->kind == ExtentKind::Data)
-            read(e->offset, std::size_t(std::min<std::uint64_t>(e->length, 64 * 1024)));
+            read(e->offset, std::size_t(std::min<std::uint64_t>(e->length, 4096)));
         off = e->offset + e->length;
     }
     for (const ImageReader* p = image.backing(); p; p = p->backing())

@@ -37,12 +37,17 @@ F="$build/fixtures"
 # ---- image formats: small images with every subformat qemu-img writes ------------------------------------------
 M=$((1024 * 1024))
 cd "$work"
-rm -f pattern.raw
-truncate -s $((8 * M)) pattern.raw
-printf 'first sector of the small pattern' | dd of=pattern.raw conv=notrunc status=none
-head -c 4113 /dev/urandom | dd of=pattern.raw bs=1 seek=$((M + 1000)) conv=notrunc status=none
-yes "compressible text line" | head -c $((64 * 1024)) | dd of=pattern.raw bs=1024 seek=$((5 * 1024)) conv=notrunc status=none
-printf 'last' | dd of=pattern.raw bs=1 seek=$((8 * M - 4)) conv=notrunc status=none
+python3 - <<'PY'
+import random
+r = random.Random(7)  # deterministic: the same seeds on every machine
+M = 1 << 20
+with open("pattern.raw", "wb") as f:
+    f.truncate(8 * M)
+    for off, data in ((0, b"first sector of the small pattern"), (M + 1000, r.randbytes(4113)),
+                      (5 * M, b"compressible text line\n" * 2800), (8 * M - 4, b"last")):
+        f.seek(off)
+        f.write(data)
+PY
 conv() { # TARGET NAME FMT OPTIONS...
     local t=$1 n=$2 fmt=$3
     shift 3
@@ -77,7 +82,7 @@ for sub in monolithicFlat twoGbMaxExtentSparse twoGbMaxExtentFlat; do
     qemu-img convert -f raw -O vmdk -o subformat=$sub pattern.raw "d-$sub/d.vmdk"
     out="$work/$sub.desc"
     cp "d-$sub/d.vmdk" "$out"
-    for e in $(grep -oE '"d-[^"]*"' "d-$sub/d.vmdk" | tr -d '"'); do
+    for e in $(grep -aoE '"d-[^"]*"' "d-$sub/d.vmdk" | tr -d '"'); do
         printf '\n#EXTENT\n' >> "$out"
         python3 "$here/make_seed.py" "d-$sub/$e" ext.seed
         cat ext.seed >> "$out"
@@ -112,7 +117,8 @@ for f in gpt mbr; do seed inspect "$F/disks/$f.img" --max-data $((256 * 1024)); 
 
 # ---- JSON: the catalogue and OS lists ----------------------------------------------------------------------------
 mkdir -p "$seeds/json"
-cp "$root"/resources/checks/*.json "$seeds/json/"
+{ cat "$root/resources/checks/catalogue.json"; printf '\n#DOC\n'; cat "$root/resources/checks/supported_os.json"
+  printf '\n#DOC\n'; cat "$root/resources/checks/uefi_os.json"; } > "$seeds/json/catalogue.seed"
 
 touch "$seeds/.stamp-$stamp_hash"
 echo "seed corpora in $seeds: $(find "$seeds" -type f -name '*' ! -name '.stamp*' | wc -l) files"

@@ -1,26 +1,29 @@
 #!/usr/bin/env bash
 # Builds (if needed) and runs every libFuzzer target for SECONDS_PER_TARGET (default 60), then prints per target:
 # executions, executions per second, coverage (edges, features, corpus size) and any finding. Exits non-zero when
-# any target found a crash, a hang (> 1 s per input) or an out-of-memory (> 256 MiB), or failed to run.
+# any target found a crash, a hang (> 1 s per input), an out-of-memory (> 256 MiB) or a leak, or failed to run.
 #
 #   tests/fuzz/run_fuzz.sh [SECONDS_PER_TARGET]
 #
 # Environment:
-#   FUZZ_BUILD_DIR   build tree (default build/fuzz)
-#   FUZZ_TARGETS     space-separated subset of targets (default: all, see build/fuzz/targets.txt)
-#   FUZZ_RUNS        stop a target after this many executions instead of (or before) the time limit
+#   FUZZ_SANITIZE    address (default): ASan + UBSan; undefined: UBSan only (several times more executions per
+#                    second: for long campaigns); none: coverage only. One build tree per mode.
+#   FUZZ_BUILD_DIR   build tree (default build/fuzz-<mode>)
+#   FUZZ_CORPUS_DIR  corpora, shared by the modes (default build/fuzz-corpus/<target>); kept between runs
+#   FUZZ_TARGETS     space-separated subset of targets (default: all, see <build>/targets.txt)
+#   FUZZ_RUNS        stop a target after this many executions (before the time limit)
+#   FUZZ_REPLAY=1    only run every input of the corpus once (e.g. a long UBSan campaign's corpus under ASan)
 #   FUZZ_PARALLEL    targets run at the same time (default 1)
-#   FUZZ_SANITIZE    ON (default): AddressSanitizer + UBSan; OFF: coverage only (faster, finds fewer bugs)
-#   FUZZ_KEEP_CORPUS 1 (default): the grown corpus stays in FUZZ_BUILD_DIR/corpus/<target> for the next run
 #   CC/CXX           compilers (default clang-15 / clang++-15)
-# Findings (crash-*, timeout-*, oom-*, leak-*) are written to FUZZ_BUILD_DIR/findings/<target>/; minimise one
-# with `fuzz_<target> -minimize_crash=1 -runs=100000 FILE` and add it to tests/fuzz/test_fuzz_regressions.cpp.
+# Findings (crash-*, timeout-*, oom-*, leak-*) go to <build>/findings/<target>/; minimise one with
+# `<build>/fuzz_<target> -minimize_crash=1 -runs=100000 FILE` and add it to tests/fuzz/test_fuzz_regressions.cpp.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 seconds=${1:-60}
-build=${FUZZ_BUILD_DIR:-$root/build/fuzz}
-sanitize=${FUZZ_SANITIZE:-ON}
+mode=${FUZZ_SANITIZE:-address}
+build=${FUZZ_BUILD_DIR:-$root/build/fuzz-$mode}
+corpora=${FUZZ_CORPUS_DIR:-$root/build/fuzz-corpus}
 parallel=${FUZZ_PARALLEL:-1}
 cc=${CC:-clang-15}
 cxx=${CXX:-clang++-15}
@@ -30,41 +33,49 @@ launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 if [ ! -f "$build/build.ninja" ]; then
     cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER="$cc" \
-        -DCMAKE_CXX_COMPILER="$cxx" -DIMGPREP_FUZZ_SANITIZE="$sanitize" "${launcher[@]}" >/dev/null
+        -DCMAKE_CXX_COMPILER="$cxx" -DIMGPREP_FUZZ_SANITIZE="$mode" "${launcher[@]}" >/dev/null
 fi
 cmake --build "$build"
-bash "$here/make_corpora.sh" "$build"
+seeds_root="$root/build/fuzz-seeds"
+bash "$here/make_corpora.sh" "$seeds_root"
 
 read -r -a all < "$build/targets.txt"
 targets=(${FUZZ_TARGETS:-${all[@]}})
-mkdir -p "$build/logs" "$build/findings" "$build/corpus"
+rm -rf "$build/logs"
+mkdir -p "$build/logs" "$build/findings" "$corpora"
 
 run_one() { # TARGET
-    local t=$1 corpus="$build/corpus/$1" seeds="$build/seeds/$1" log="$build/logs/$1.log"
+    local t=$1 corpus="$corpora/$1" seeds="$seeds_root/seeds/$1" log="$build/logs/$1.log"
     mkdir -p "$corpus" "$seeds" "$build/findings/$t"
-    local runs=()
-    [ -n "${FUZZ_RUNS:-}" ] && runs=(-runs="$FUZZ_RUNS")
-    # quarantine kept small so that ASan's own bookkeeping does not count against the 256 MiB limit
+    local extra=() max_len=262144
+    case $t in
+    json) max_len=65536 ;;
+    ntfs | fat | registry | inspect | ova | image) max_len=1048576 ;;
+    esac
+    [ -n "${FUZZ_RUNS:-}" ] && extra+=(-runs="$FUZZ_RUNS")
+    [ "${FUZZ_REPLAY:-0}" = 1 ] && extra+=(-runs=0)
     local rc=0
-    ASAN_OPTIONS=quarantine_size_mb=16:malloc_context_size=10:detect_leaks=1:allocator_may_return_null=0 \
+    # ASan's quarantine kept small so that its own bookkeeping does not count against the 256 MiB limit.
+    ASAN_OPTIONS=quarantine_size_mb=16:malloc_context_size=2:detect_stack_use_after_return=0:detect_leaks=1 \
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-        "$build/fuzz_$t" -max_total_time="$seconds" "${runs[@]}" -timeout=1 -rss_limit_mb=256 \
-        -malloc_limit_mb=256 -print_final_stats=1 -max_len=1048576 \
+        "$build/fuzz_$t" -max_total_time="$seconds" "${extra[@]}" -timeout=1 -rss_limit_mb=256 \
+        -malloc_limit_mb=256 -print_final_stats=1 -max_len=$max_len \
         -artifact_prefix="$build/findings/$t/" "$corpus" "$seeds" > "$log" 2>&1 || rc=$?
     echo "$rc" > "$build/logs/$t.rc"
 }
 export -f run_one
-export build seconds FUZZ_RUNS
+export build seconds corpora seeds_root FUZZ_RUNS FUZZ_REPLAY
 printf '%s\n' "${targets[@]}" | xargs -P "$parallel" -I{} bash -c 'run_one {}'
 
 status=0
+echo "mode $mode, $seconds s per target${FUZZ_RUNS:+, at most $FUZZ_RUNS executions}${FUZZ_REPLAY:+ (replay)}"
 printf '%-16s %12s %9s %7s %8s %7s  %s\n' target executions exec/s cov features corpus finding
 for t in "${targets[@]}"; do
     log="$build/logs/$t.log"
     rc=$(cat "$build/logs/$t.rc" 2>/dev/null || echo 99)
-    execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
-    speed=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
-    last=$(grep -E '^#[0-9]+' "$log" | tail -1)
+    execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1 || true)
+    speed=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1 || true)
+    last=$(grep -E '^#[0-9]+' "$log" | tail -1 || true)
     cov=$(grep -o 'cov: [0-9]*' <<<"$last" | grep -o '[0-9]*' || true)
     ft=$(grep -o 'ft: [0-9]*' <<<"$last" | grep -o '[0-9]*' || true)
     corp=$(grep -o 'corp: [0-9]*' <<<"$last" | grep -o '[0-9]*' || true)
@@ -72,10 +83,9 @@ for t in "${targets[@]}"; do
     artifacts=$(ls "$build/findings/$t" 2>/dev/null | head -3 | tr '\n' ' ')
     if [ "$rc" != 0 ] || [ -n "$artifacts" ]; then
         status=1
-        finding=$(grep -m1 -E 'ERROR: (AddressSanitizer|UndefinedBehaviorSanitizer|libFuzzer)|runtime error|SUMMARY' "$log" || echo "exit $rc")
-        finding="$finding ${artifacts}"
+        finding=$(grep -m1 -E 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime error|SUMMARY' "$log" || echo "exit $rc")
+        finding="$finding ${artifacts}(log: $log)"
     fi
     printf '%-16s %12s %9s %7s %8s %7s  %s\n' "$t" "${execs:-?}" "${speed:-?}" "${cov:-?}" "${ft:-?}" "${corp:-?}" "$finding"
 done
-[ "${FUZZ_KEEP_CORPUS:-1}" = 1 ] || rm -rf "$build/corpus"
 exit $status
