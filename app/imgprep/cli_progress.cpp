@@ -33,7 +33,9 @@ void install_cancel_handler(Progress* progress) {
 
 CliProgress::CliProgress(bool quiet) : tty_(isatty(fileno(stderr)) != 0), quiet_(quiet) {}
 
-CliProgress::~CliProgress() { finish(); }
+CliProgress::~CliProgress() {
+    finish();
+}
 
 void CliProgress::begin_phase(const std::string& phase, std::uint64_t total) {
     std::lock_guard<std::mutex> g(mu_);
@@ -76,8 +78,8 @@ void CliProgress::draw(std::uint64_t done, bool force) {
         int fill = int(frac * width);
         std::string bar(std::size_t(fill), '#');
         bar.resize(width, '-');
-        std::fprintf(stderr, "\r%-12s [%s] %5.1f%%  %s/s  ETA %02d:%02d ", phase_.c_str(), bar.c_str(), frac * 100,
-                     human_bytes(std::uint64_t(rate)).c_str(), int(eta) / 60, int(eta) % 60);
+        std::fprintf(stderr, "\r%-12s [%s] %5.1f%%  %s/s  ETA %02d:%02d ", phase_.c_str(), bar.c_str(),
+                     frac * 100, human_bytes(std::uint64_t(rate)).c_str(), int(eta) / 60, int(eta) % 60);
         std::fflush(stderr);
         drawn_ = true;
     } else {

@@ -1,4 +1,5 @@
 #include "convert/manifest.h"
+#include "io/file_system.h"
 
 #include <ctime>
 #include <filesystem>
@@ -38,9 +39,9 @@ Result<std::string> file_sha256(const std::string& path) {
 }
 
 std::string manifest_path_for(const std::string& output) {
-    std::filesystem::path p(output);
+    std::filesystem::path p = files::to_path(output);
     p.replace_extension(".manifest.json");
-    return p.string();
+    return files::to_utf8(p);
 }
 
 Status write_manifest(const Json& manifest, const std::string& path, bool overwrite) {
