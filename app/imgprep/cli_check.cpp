@@ -12,6 +12,7 @@
 #include "convert/manifest.h"
 #include "convert/output_file.h"
 #include "inspect/inspect.h"
+#include "io/file_system.h"
 #include "util/format.h"
 
 #ifdef _WIN32
@@ -298,7 +299,7 @@ int cmd_remediate(const std::vector<std::string>& args) {
     if (!in) return fail(in.error());
     auto results = evaluate_checks(in->image, in->facts, {});
     RemediationOptions opt;
-    opt.image_name = std::filesystem::path(a->path).filename().string();
+    opt.image_name = files::to_utf8(files::to_path(a->path).filename());
     std::string script = remediation_script(results, in->facts, opt);
     auto out = OutputFile::create(a->output, a->force);
     if (!out) return fail(out.error());

@@ -1,8 +1,8 @@
 #include "cli_progress.h"
 
-#include <csignal>
 #include <cstdio>
 
+#include "io/process.h"
 #include "util/format.h"
 
 #ifdef _WIN32
@@ -17,18 +17,13 @@ namespace imgprep::cli {
 
 namespace {
 Progress* g_progress = nullptr;
-extern "C" void on_signal(int) {
-    if (g_progress) g_progress->cancel();
-}
 } // namespace
 
 void install_cancel_handler(Progress* progress) {
     g_progress = progress;
-    std::signal(SIGINT, on_signal);
-    std::signal(SIGTERM, on_signal);
-#ifdef SIGXFSZ
-    std::signal(SIGXFSZ, SIG_IGN);
-#endif
+    process::on_interrupt([] {
+        if (g_progress) g_progress->cancel();
+    });
 }
 
 CliProgress::CliProgress(bool quiet) : tty_(isatty(fileno(stderr)) != 0), quiet_(quiet) {}

@@ -16,6 +16,7 @@
 #include "convert/output_file.h"
 #include "image/identify.h"
 #include "inspect/inspect.h"
+#include "io/file_system.h"
 #include "report/report.h"
 
 namespace imgprep::cli {
@@ -122,13 +123,12 @@ int cmd_report(const std::vector<std::string>& args) {
     for (const auto* p : {&a.pdf, &a.html, &a.json})
         if (!p->empty()) outputs.push_back(*p);
     for (std::size_t i = 0; i < outputs.size(); ++i) {
-        std::error_code ec;
         for (std::size_t k = 0; k < i; ++k)
-            if (outputs[k] == outputs[i] || std::filesystem::equivalent(outputs[k], outputs[i], ec))
+            if (outputs[k] == outputs[i] || files::same_file(outputs[k], outputs[i]))
                 return usage_error("the same file " + outputs[i] + " is given for two outputs");
-        if (outputs[i] == a.image || std::filesystem::equivalent(outputs[i], a.image, ec))
+        if (outputs[i] == a.image || files::same_file(outputs[i], a.image))
             return fail(make_error(outputs[i], "is the image itself; the source is never written"));
-        if (!a.force && std::filesystem::exists(outputs[i], ec))
+        if (!a.force && files::exists(outputs[i]))
             return fail(make_error(outputs[i], "exists; not overwriting it (use --force to replace it)"));
     }
 

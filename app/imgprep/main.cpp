@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "cli.h"
+#include "io/process.h"
 #include "util/version.h"
 
 namespace {
@@ -33,7 +34,8 @@ void usage(std::FILE* to) {
 } // namespace
 
 int main(int argc, char** argv) {
-    std::vector<std::string> args(argv + 1, argv + argc);
+    imgprep::process::setup_console();
+    const std::vector<std::string> args = imgprep::process::utf8_arguments(argc, argv);
     if (args.empty()) {
         usage(stderr);
         return imgprep::cli::kExitError;
