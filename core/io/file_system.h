@@ -28,7 +28,7 @@ bool is_directory(const std::string& path);
 // Size in bytes of a regular file.
 Result<std::uint64_t> file_size(const std::string& path);
 // Bytes the file occupies on disk (less than its size for a sparse file): st_blocks on POSIX,
-// GetCompressedFileSizeW on Windows.
+// FILE_STANDARD_INFO.AllocationSize on Windows.
 Result<std::uint64_t> allocated_size(const std::string& path);
 // Removes a file; true when it is gone (or was never there).
 bool remove_file(const std::string& path);
