@@ -39,6 +39,7 @@ int fail(const Error& e) {
 Result<std::string> read_password_from_tty(const char* prompt) {
 #ifdef _WIN32
     std::fprintf(stderr, "%s", prompt);
+    std::fflush(stderr);
     std::string s;
     for (int c = _getch(); c != '\r' && c != '\n' && c != EOF; c = _getch()) {
         if (c == '\b') {

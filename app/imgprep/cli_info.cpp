@@ -11,6 +11,7 @@ namespace imgprep::cli {
 
 void print_error(const std::string& message) {
     std::fprintf(stderr, "imgprep: %s\n", message.c_str());
+    std::fflush(stderr);
 }
 
 Json tool_section() {

@@ -12,6 +12,10 @@
 // (after windows.h, which it needs)
 #include <shellapi.h>
 
+#include <fcntl.h>
+#include <io.h>
+#include <utility>
+
 #include "io/file_system.h"
 #endif
 
@@ -66,8 +70,19 @@ BOOL WINAPI console_control(DWORD type) {
 void setup_console() {
     // Only a real console has a code page to set; pipes and files receive the UTF-8 bytes unchanged.
     DWORD mode = 0;
-    const bool console = GetConsoleMode(GetStdHandle(STD_OUTPUT_HANDLE), &mode) ||
-                         GetConsoleMode(GetStdHandle(STD_ERROR_HANDLE), &mode);
+    bool console = false;
+    for (auto [handle, file] : {std::pair{STD_OUTPUT_HANDLE, stdout}, std::pair{STD_ERROR_HANDLE, stderr}}) {
+        if (!GetConsoleMode(GetStdHandle(handle), &mode)) continue;
+        console = true;
+        // Text mode makes the C runtime convert console output character by character in its own locale
+        // (Wine's msvcrt turns UTF-8 into mojibake); binary mode hands the bytes to the console, which
+        // decodes them in its output code page, UTF-8 from here on. Buffered, so that a character's bytes
+        // reach the console in one write (unbuffered, the C runtime writes byte by byte and the console
+        // cannot decode the pieces). Flushed at exit, and by the progress display after every line.
+        std::fflush(file);
+        _setmode(_fileno(file), _O_BINARY);
+        std::setvbuf(file, nullptr, _IOFBF, 1 << 16);
+    }
     if (!console) return;
     const UINT cp = GetConsoleOutputCP();
     if (cp != CP_UTF8 && SetConsoleOutputCP(CP_UTF8)) {

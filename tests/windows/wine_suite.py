@@ -23,6 +23,7 @@ import argparse
 import hashlib
 import json
 import os
+import shlex
 import shutil
 import signal
 import subprocess
@@ -507,18 +508,18 @@ def group_cli(e):
     cases = [("--version", ["--version"], 0), ("info", ["info", src0], 0), ("no arguments", [], 2),
              ("unknown command", ["frobnicate"], 2), ("unknown option", ["info", src0, "--bogus"], 2),
              ("missing file", ["info", os.path.join(root, "missing.vmdk")], 2),
-             ("not an image", ["info", garbage], 2), ("check on garbage", ["check", garbage], 2),
+             ("not an image", ["info", garbage], 2), ("check on garbage (incomplete)", ["check", garbage], 1),
              ("report --pdf", ["report", src0, "--pdf", os.path.join(root, "r.pdf")], None)]
     if not_ready:
         cases.append(("check: not ready", ["check", not_ready], 1))
     for label, args, want in cases:
-        lin = e.run_linux(args)
         win = e.run_win([winpath(a) if a.startswith("/") else a for a in args])
         if want is None:  # the Windows CLI has no PDF (built without Qt): it says so
             err = win.stderr.decode("utf-8", "replace")
             check(win.returncode == 2 and "not available in this build" in err and
                   not os.path.exists(os.path.join(root, "r.pdf")), f"{label}: exit 2, PDF not available: {err.strip()!r}")
             continue
+        lin = e.run_linux(args)
         check(win.returncode == want and lin.returncode == want,
               f"{label}: exit {want} (Linux {lin.returncode}, Windows {win.returncode})")
         if want == 2:
@@ -534,7 +535,7 @@ def group_cli(e):
     if not script:
         print("skip console text: `script` (util-linux) not installed")
     else:
-        cmd = " ".join(subprocess.list2cmdline([x]) for x in [e.wine, e.exe, "info", winpath(name)])
+        cmd = " ".join(shlex.quote(x) for x in [e.wine, e.exe, "info", winpath(name)])
         r = subprocess.run([script, "-qec", cmd, "/dev/null"], env=e.env, capture_output=True, timeout=120,
                            stdin=subprocess.DEVNULL)
         check(r.returncode == 0 and "中文-é.qcow2".encode("utf-8") in r.stdout,
