@@ -184,6 +184,22 @@ def subs_for(dirs):
     return subs
 
 
+# Wine 8 does not implement FSCTL_QUERY_ALLOCATED_RANGES: on Windows under Wine a RAW input (or a fixed VHD, a
+# raw backing file) that is sparse on the Linux side reads as fully allocated, so these fields count its holes
+# as data there. Tolerated (and reported) only when winprobe.exe finds that the file system cannot tell.
+RANGE_FIELDS = {"$.image.allocated_size", "$.stats.bytes_read", "$.stats.zero_bytes_skipped"}
+NO_RANGES = [False]
+
+
+def filter_known(name, diffs):
+    if not NO_RANGES[0]:
+        return diffs
+    known = [d for d in diffs if d.split(":")[0] in RANGE_FIELDS]
+    if known:
+        print(f"known {name}: Wine cannot list allocated ranges: " + "; ".join(known), flush=True)
+    return [d for d in diffs if d.split(":")[0] not in RANGE_FIELDS]
+
+
 def compare_json(name, lin, win, subs):
     if lin.returncode != win.returncode:
         fail(f"{name}: exit code Linux {lin.returncode}, Windows {win.returncode}; Windows stderr: "
@@ -198,7 +214,7 @@ def compare_json(name, lin, win, subs):
             return
         fail(f"{name}: output is not JSON ({e}); Windows stderr: {win.stderr.decode('utf-8', 'replace')[:300]}")
         return
-    d = json_diff(normalise(a, subs), normalise(b, subs))
+    d = filter_known(name, json_diff(normalise(a, subs), normalise(b, subs)))
     if d:
         fail(f"{name}: JSON differs ({len(d)}): " + "; ".join(d[:8]))
     else:
@@ -246,7 +262,7 @@ def compare_outputs(e, name, lin_out, win_out, has_bitmap, lin, win):
     wman = os.path.splitext(win_out)[0] + ".manifest.json"
     if check(os.path.exists(wman), f"{name}: Windows wrote the manifest"):
         subs = subs_for([(os.path.dirname(lin_out), "<OUT>"), (os.path.dirname(win_out), "<OUT>")] + e.subs)
-        d = json_diff(normalise(json.load(open(lman)), subs), normalise(json.load(open(wman)), subs))
+        d = filter_known(name, json_diff(normalise(json.load(open(lman)), subs), normalise(json.load(open(wman)), subs)))
         check(not d, f"{name}: same manifest apart from paths and times" + (": " + "; ".join(d[:6]) if d else ""))
     return True
 
@@ -267,6 +283,11 @@ def group_compare(e):
             f.seek(40 << 20)
             f.write(byte)
     check(not same_bytes(pa, pb) and same_bytes(pa, pa), "the byte comparison tells sparse files apart")
+    ranges = e.probe_files([pa])[pa]
+    NO_RANGES[0] = ranges is not None and ranges[3] < 0
+    if NO_RANGES[0]:
+        print("note: FSCTL_QUERY_ALLOCATED_RANGES is not available here (Wine): holes of RAW inputs are not "
+              "seen on the Windows side; " + ", ".join(sorted(RANGE_FIELDS)) + " may differ for them", flush=True)
     lin_dir = os.path.join(e.work, "compare", "linux")
     win_dir = os.path.join(e.work, "compare", "windows")
     for d in (lin_dir, win_dir):
