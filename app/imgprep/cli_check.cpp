@@ -12,6 +12,7 @@
 #include "convert/manifest.h"
 #include "convert/output_file.h"
 #include "inspect/inspect.h"
+#include "io/file_system.h"
 #include "util/format.h"
 
 #ifdef _WIN32
@@ -38,6 +39,7 @@ int fail(const Error& e) {
 Result<std::string> read_password_from_tty(const char* prompt) {
 #ifdef _WIN32
     std::fprintf(stderr, "%s", prompt);
+    std::fflush(stderr);
     std::string s;
     for (int c = _getch(); c != '\r' && c != '\n' && c != EOF; c = _getch()) {
         if (c == '\b') {
@@ -50,7 +52,9 @@ Result<std::string> read_password_from_tty(const char* prompt) {
     return s;
 #else
     int fd = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
-    if (fd < 0) return make_error("/dev/tty", "--check-password reads the password from a terminal, and there is none");
+    if (fd < 0)
+        return make_error("/dev/tty",
+                          "--check-password reads the password from a terminal, and there is none");
     termios old{};
     if (tcgetattr(fd, &old) != 0) {
         ::close(fd);
@@ -63,7 +67,8 @@ Result<std::string> read_password_from_tty(const char* prompt) {
     }
     std::string s;
     char c;
-    while (::read(fd, &c, 1) == 1 && c != '\n' && c != '\r' && s.size() < 4096) s.push_back(c);
+    while (::read(fd, &c, 1) == 1 && c != '\n' && c != '\r' && s.size() < 4096)
+        s.push_back(c);
     tcsetattr(fd, TCSAFLUSH, &old);
     if (::write(fd, "\n", 1) < 0) {
     }
@@ -78,12 +83,18 @@ struct Styles {
     const char* of(CheckStatus s) const {
         if (!color) return "";
         switch (s) {
-        case CheckStatus::Pass: return "\033[32m";
-        case CheckStatus::Fail: return "\033[31;1m";
-        case CheckStatus::Warn: return "\033[33m";
-        case CheckStatus::Info: return "\033[36m";
-        case CheckStatus::Manual: return "\033[35m";
-        case CheckStatus::Unknown: return "\033[90m";
+        case CheckStatus::Pass:
+            return "\033[32m";
+        case CheckStatus::Fail:
+            return "\033[31;1m";
+        case CheckStatus::Warn:
+            return "\033[33m";
+        case CheckStatus::Info:
+            return "\033[36m";
+        case CheckStatus::Manual:
+            return "\033[35m";
+        case CheckStatus::Unknown:
+            return "\033[90m";
         }
         return "";
     }
@@ -92,12 +103,18 @@ struct Styles {
 
 const char* symbol(CheckStatus s) {
     switch (s) {
-    case CheckStatus::Pass: return "PASS   ";
-    case CheckStatus::Fail: return "FAIL   ";
-    case CheckStatus::Warn: return "WARN   ";
-    case CheckStatus::Info: return "INFO   ";
-    case CheckStatus::Manual: return "CONFIRM";
-    case CheckStatus::Unknown: return "UNKNOWN";
+    case CheckStatus::Pass:
+        return "PASS   ";
+    case CheckStatus::Fail:
+        return "FAIL   ";
+    case CheckStatus::Warn:
+        return "WARN   ";
+    case CheckStatus::Info:
+        return "INFO   ";
+    case CheckStatus::Manual:
+        return "CONFIRM";
+    case CheckStatus::Unknown:
+        return "UNKNOWN";
     }
     return "?";
 }
@@ -112,41 +129,46 @@ void print_checks(const Inspection& in, const std::vector<CheckResult>& results,
     if (in.facts.windows)
         std::printf("       %s (build %s, %s), boot %s\n", in.facts.windows->product_name.c_str(),
                     in.facts.windows->build ? std::to_string(*in.facts.windows->build).c_str() : "?",
-                    in.facts.windows->arch.empty() ? "?" : in.facts.windows->arch.c_str(), in.facts.boot_mode.c_str());
+                    in.facts.windows->arch.empty() ? "?" : in.facts.windows->arch.c_str(),
+                    in.facts.boot_mode.c_str());
     else if (in.facts.readable)
         std::printf("       not Windows: %s\n", in.facts.not_windows_reason.c_str());
     else
         std::printf("       contents not readable: %s\n", in.facts.unreadable_reason.c_str());
-    static const std::pair<const char*, const char*> groups[] = {
-        {"1", "Table 1 - initial configuration"},
-        {"2", "Table 2 - image file properties"},
-        {"other", "Other requirements"},
-        {"extra", "Extra - from the linked guides"}};
+    static const std::pair<const char*, const char*> groups[] = {{"1", "Table 1 - initial configuration"},
+                                                                 {"2", "Table 2 - image file properties"},
+                                                                 {"other", "Other requirements"},
+                                                                 {"extra", "Extra - from the linked guides"}};
     for (const auto& [table, heading] : groups) {
         std::printf("\n%s%s%s\n", st.bold(), heading, st.reset());
         for (const auto& r : results) {
             if (r.table != table) continue;
-            std::printf("  %s%s%s  %-34s %s [%s]\n", st.of(r.status), symbol(r.status), st.reset(), r.id.c_str(),
-                        r.title.c_str(), r.level.c_str());
+            std::printf("  %s%s%s  %-34s %s [%s]\n", st.of(r.status), symbol(r.status), st.reset(),
+                        r.id.c_str(), r.title.c_str(), r.level.c_str());
             if (!r.message.empty()) std::printf("           %s\n", r.message.c_str());
-            for (const auto& e : r.evidence) std::printf("           evidence: %s\n", e.c_str());
+            for (const auto& e : r.evidence)
+                std::printf("           evidence: %s\n", e.c_str());
             if (r.status != CheckStatus::Pass)
-                for (const auto& f : r.remediation) std::printf("           fix: %s\n", f.c_str());
+                for (const auto& f : r.remediation)
+                    std::printf("           fix: %s\n", f.c_str());
         }
     }
     std::printf("\n%sVerdict%s  %s\n", st.bold(), st.reset(), sum.verdict.c_str());
     std::printf("Import path: %s", sum.import_path.c_str());
     if (sum.min_system_disk_gb)
-        std::printf(", minimum system disk %llu GB", static_cast<unsigned long long>(*sum.min_system_disk_gb));
+        std::printf(", minimum system disk %llu GB",
+                    static_cast<unsigned long long>(*sum.min_system_disk_gb));
     std::printf("\n");
     if (!sum.blockers.empty()) {
         std::printf("Blocking:");
-        for (const auto& b : sum.blockers) std::printf(" %s", b.c_str());
+        for (const auto& b : sum.blockers)
+            std::printf(" %s", b.c_str());
         std::printf("\n");
     }
     if (!sum.pending_confirmations.empty()) {
         std::printf("Still to confirm (--confirm ID):");
-        for (const auto& p : sum.pending_confirmations) std::printf(" %s", p.c_str());
+        for (const auto& p : sum.pending_confirmations)
+            std::printf(" %s", p.c_str());
         std::printf("\n");
     }
 }
@@ -214,25 +236,30 @@ int cmd_inspect(const std::vector<std::string>& args) {
         for (const auto& p : f.partitions)
             std::printf("  partition %d  %-28s %-10s %10s  %s%s%s%s\n", p.index, p.type_name.c_str(),
                         p.filesystem.c_str(), human_bytes(p.size).c_str(), p.label.c_str(),
-                        p.is_system ? " [system]" : "", p.is_boot ? " [boot]" : "", p.active ? " [active]" : "");
+                        p.is_system ? " [system]" : "", p.is_boot ? " [boot]" : "",
+                        p.active ? " [active]" : "");
         if (f.windows) {
             const auto& w = *f.windows;
             std::printf("  Windows: %s (%s), build %s, %s, installation %s\n", w.product_name.c_str(),
                         w.marketing_name.c_str(), w.build ? std::to_string(*w.build).c_str() : "?",
                         w.arch.empty() ? "?" : w.arch.c_str(), w.installation_type.c_str());
-            std::printf("  DHCP on every interface: %s; VirtIO storage: %s (boot-ready: %s); VirtIO network: %s\n",
-                        w.dhcp_all ? (*w.dhcp_all ? "yes" : "no") : "no interface configured",
-                        w.virtio_storage ? "yes" : "no", w.virtio_storage_boot_ready ? "yes" : "no",
-                        w.virtio_network ? "yes" : "no");
-            std::printf("  Cloudbase-Init: %s; Sysprep state: %s\n", w.cloudbase_init.installed ? "installed" : "no",
+            std::printf(
+                "  DHCP on every interface: %s; VirtIO storage: %s (boot-ready: %s); VirtIO network: %s\n",
+                w.dhcp_all ? (*w.dhcp_all ? "yes" : "no") : "no interface configured",
+                w.virtio_storage ? "yes" : "no", w.virtio_storage_boot_ready ? "yes" : "no",
+                w.virtio_network ? "yes" : "no");
+            std::printf("  Cloudbase-Init: %s; Sysprep state: %s\n",
+                        w.cloudbase_init.installed ? "installed" : "no",
                         w.sysprep_image_state.empty() ? "?" : w.sysprep_image_state.c_str());
-            for (const auto& x : w.warnings) std::printf("  warning: %s\n", x.c_str());
+            for (const auto& x : w.warnings)
+                std::printf("  warning: %s\n", x.c_str());
         } else if (f.readable) {
             std::printf("  not Windows: %s\n", f.not_windows_reason.c_str());
         } else {
             std::printf("  not readable: %s\n", f.unreadable_reason.c_str());
         }
-        for (const auto& x : f.warnings) std::printf("  warning: %s\n", x.c_str());
+        for (const auto& x : f.warnings)
+            std::printf("  warning: %s\n", x.c_str());
         std::printf("  read %s in %.2f s\n", human_bytes(f.bytes_read).c_str(), f.seconds);
     }
     return kExitOk;
@@ -273,15 +300,18 @@ int cmd_remediate(const std::vector<std::string>& args) {
     if (!in) return fail(in.error());
     auto results = evaluate_checks(in->image, in->facts, {});
     RemediationOptions opt;
-    opt.image_name = std::filesystem::path(a->path).filename().string();
+    opt.image_name = files::to_utf8(files::to_path(a->path).filename());
     std::string script = remediation_script(results, in->facts, opt);
     auto out = OutputFile::create(a->output, a->force);
     if (!out) return fail(out.error());
-    if (auto st = out->write_at(0, std::span(reinterpret_cast<const std::uint8_t*>(script.data()), script.size())); !st)
+    if (auto st =
+            out->write_at(0, std::span(reinterpret_cast<const std::uint8_t*>(script.data()), script.size()));
+        !st)
         return fail(st.error());
     if (auto st = out->commit(); !st) return fail(st.error());
     std::size_t steps = 0;
-    for (std::size_t pos = 0; (pos = script.find("# imgprep-step:", pos)) != std::string::npos; ++pos) ++steps;
+    for (std::size_t pos = 0; (pos = script.find("# imgprep-step:", pos)) != std::string::npos; ++pos)
+        ++steps;
     std::printf("wrote %s: %zu remediation step(s) to run inside the source VM before exporting again\n",
                 a->output.c_str(), steps);
     return kExitOk;

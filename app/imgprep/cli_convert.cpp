@@ -63,9 +63,12 @@ Result<std::uint64_t> parse_size(const std::string& s) {
     unsigned long long v = std::strtoull(s.c_str(), &end, 10);
     if (end == s.c_str()) return make_error("", "not a number: " + s);
     std::string suffix(end);
-    if (suffix == "K" || suffix == "k") v <<= 10;
-    else if (suffix == "M" || suffix == "m") v <<= 20;
-    else if (!suffix.empty()) return make_error("", "bad size suffix in " + s);
+    if (suffix == "K" || suffix == "k")
+        v <<= 10;
+    else if (suffix == "M" || suffix == "m")
+        v <<= 20;
+    else if (!suffix.empty())
+        return make_error("", "bad size suffix in " + s);
     return std::uint64_t(v);
 }
 
@@ -77,12 +80,14 @@ int fail(const Error& e) {
 } // namespace
 
 int cmd_convert(const std::vector<std::string>& argv) {
-    auto parsed = parse(argv, {"--to", "-o", "--output", "--bitmap-tool", "--qemu-img-hw", "--disk", "--bitmap-block-size"},
-                        {"--bitmap", "--verify", "--force", "--quiet", "--no-sync"});
+    auto parsed = parse(
+        argv, {"--to", "-o", "--output", "--bitmap-tool", "--qemu-img-hw", "--disk", "--bitmap-block-size"},
+        {"--bitmap", "--verify", "--force", "--quiet", "--no-sync"});
     if (!parsed) return fail(parsed.error());
     Args& a = *parsed;
     if (a.positional.size() != 1) {
-        print_error("convert: usage: imgprep convert IMAGE --to raw|zvhd2 -o OUT [--bitmap] [--verify] [--force]");
+        print_error(
+            "convert: usage: imgprep convert IMAGE --to raw|zvhd2 -o OUT [--bitmap] [--verify] [--force]");
         return kExitError;
     }
     const std::string input = a.positional[0];
@@ -109,7 +114,8 @@ int cmd_convert(const std::vector<std::string>& argv) {
         disk_index = std::size_t(std::strtoul(a.values["--disk"].c_str(), nullptr, 10));
         if (disk_index >= opened->disks.size())
             return fail(make_error(input, "--disk " + a.values["--disk"] + ": the input has " +
-                                              std::to_string(opened->disks.size()) + " disk(s), numbered from 0"));
+                                              std::to_string(opened->disks.size()) +
+                                              " disk(s), numbered from 0"));
     }
     const ImageReader& src = *opened->disks[disk_index].reader;
 
@@ -142,8 +148,8 @@ int cmd_convert(const std::vector<std::string>& argv) {
                     r->manifest_path.c_str());
         return kExitOk;
     }
-    std::printf("wrote %s (%s virtual, %s of data written in %.1f s)\n", out.c_str(), human_bytes(src.size()).c_str(),
-                human_bytes(r->bytes_written).c_str(), r->seconds);
+    std::printf("wrote %s (%s virtual, %s of data written in %.1f s)\n", out.c_str(),
+                human_bytes(src.size()).c_str(), human_bytes(r->bytes_written).c_str(), r->seconds);
     if (r->outputs.size() > 1) std::printf("bitmap %s\n", r->outputs[1].c_str());
     if (r->verified) std::printf("verified: output matches the source (SHA-256)\n");
     std::printf("manifest %s\n", r->manifest_path.c_str());
@@ -168,7 +174,8 @@ int cmd_bitmap(const std::vector<std::string>& argv) {
         auto stored = Bitmap::parse(**mfsrc);
         if (!stored) return fail(stored.error());
         if (stored->virtual_size() != (*raw)->size())
-            return fail(make_error(a.positional[1], "bitmap is for a " + std::to_string(stored->virtual_size()) +
+            return fail(make_error(a.positional[1], "bitmap is for a " +
+                                                        std::to_string(stored->virtual_size()) +
                                                         "-byte image; the RAW file has " +
                                                         std::to_string((*raw)->size()) + " bytes"));
         auto fresh = compute_bitmap(**raw, stored->block_size(), progress);
@@ -176,9 +183,11 @@ int cmd_bitmap(const std::vector<std::string>& argv) {
         if (!fresh) return fail(fresh.error());
         if (fresh->bytes() != stored->bytes()) {
             std::uint64_t first = 0;
-            while (first < fresh->block_count() && fresh->test(first) == stored->test(first)) ++first;
-            print_error(a.positional[1] + ": bitmap does NOT match " + a.positional[0] + " (first difference at block " +
-                        std::to_string(first) + ", byte offset " + std::to_string(first * stored->block_size()) + ")");
+            while (first < fresh->block_count() && fresh->test(first) == stored->test(first))
+                ++first;
+            print_error(a.positional[1] + ": bitmap does NOT match " + a.positional[0] +
+                        " (first difference at block " + std::to_string(first) + ", byte offset " +
+                        std::to_string(first * stored->block_size()) + ")");
             return kExitError;
         }
         std::printf("bitmap matches: %llu of %llu blocks hold data\n",
@@ -191,8 +200,9 @@ int cmd_bitmap(const std::vector<std::string>& argv) {
         return kExitError;
     }
     const std::string rawp = a.positional[0];
-    std::string out = a.values.count("-o") ? a.values["-o"] : a.values.count("--output") ? a.values["--output"]
-                                                                                          : bitmap_path_for(rawp);
+    std::string out = a.values.count("-o")         ? a.values["-o"]
+                      : a.values.count("--output") ? a.values["--output"]
+                                                   : bitmap_path_for(rawp);
     std::uint64_t block = kDefaultBitmapBlock;
     if (a.values.count("--block-size")) {
         auto bs = parse_size(a.values["--block-size"]);
@@ -206,15 +216,16 @@ int cmd_bitmap(const std::vector<std::string>& argv) {
     if (!raw) return fail(raw.error());
     auto det = detect_format(**raw);
     if (det.format != "raw")
-        return fail(make_error(rawp, "is a " + det.format + " file, not RAW; convert it first (imgprep convert "
-                                                            "--to raw --bitmap)"));
+        return fail(make_error(rawp, "is a " + det.format +
+                                         " file, not RAW; convert it first (imgprep convert "
+                                         "--to raw --bitmap)"));
     auto bm = compute_bitmap(**raw, block, progress);
     progress.finish();
     if (!bm) return fail(bm.error());
     if (auto st = write_bitmap_file(*bm, out, a.flags.count("--force") > 0); !st) return fail(st.error());
     std::printf("wrote %s: %llu of %llu blocks of %s hold data\n", out.c_str(),
-                static_cast<unsigned long long>(bm->set_bits()), static_cast<unsigned long long>(bm->block_count()),
-                human_bytes(block).c_str());
+                static_cast<unsigned long long>(bm->set_bits()),
+                static_cast<unsigned long long>(bm->block_count()), human_bytes(block).c_str());
     return kExitOk;
 }
 

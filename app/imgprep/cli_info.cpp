@@ -9,7 +9,10 @@
 
 namespace imgprep::cli {
 
-void print_error(const std::string& message) { std::fprintf(stderr, "imgprep: %s\n", message.c_str()); }
+void print_error(const std::string& message) {
+    std::fprintf(stderr, "imgprep: %s\n", message.c_str());
+    std::fflush(stderr);
+}
 
 Json tool_section() {
     Json t = Json::object();
@@ -37,12 +40,14 @@ void print_human(const Json& image, const Json* checksum) {
     if (image.has("cluster_size")) line("Cluster size:", human_bytes(image.get("cluster_size").as_uint()));
     const auto& chain = image.get("chain").as_array();
     for (std::size_t i = 1; i < chain.size(); ++i)
-        line(i == 1 ? "Backing chain:" : "", chain[i].get("path").as_string() + " (" +
-                                                 chain[i].get("format").as_string() + ")");
+        line(i == 1 ? "Backing chain:" : "",
+             chain[i].get("path").as_string() + " (" + chain[i].get("format").as_string() + ")");
     for (const auto& d : image.get("disks").as_array())
         line("Disk:", d.get("member").as_string() + ": " + d.get("format").as_string() + " " +
-                          d.get("subformat").as_string() + ", " + human_bytes(d.get("virtual_size").as_uint()));
-    for (const auto& w : image.get("warnings").as_array()) line("Warning:", w.as_string());
+                          d.get("subformat").as_string() + ", " +
+                          human_bytes(d.get("virtual_size").as_uint()));
+    for (const auto& w : image.get("warnings").as_array())
+        line("Warning:", w.as_string());
     if (checksum) line("SHA-256:", checksum->get("sha256").as_string());
 }
 

@@ -1,8 +1,8 @@
 #include "cli_progress.h"
 
-#include <csignal>
 #include <cstdio>
 
+#include "io/process.h"
 #include "util/format.h"
 
 #ifdef _WIN32
@@ -17,23 +17,20 @@ namespace imgprep::cli {
 
 namespace {
 Progress* g_progress = nullptr;
-extern "C" void on_signal(int) {
-    if (g_progress) g_progress->cancel();
-}
 } // namespace
 
 void install_cancel_handler(Progress* progress) {
     g_progress = progress;
-    std::signal(SIGINT, on_signal);
-    std::signal(SIGTERM, on_signal);
-#ifdef SIGXFSZ
-    std::signal(SIGXFSZ, SIG_IGN);
-#endif
+    process::on_interrupt([] {
+        if (g_progress) g_progress->cancel();
+    });
 }
 
 CliProgress::CliProgress(bool quiet) : tty_(isatty(fileno(stderr)) != 0), quiet_(quiet) {}
 
-CliProgress::~CliProgress() { finish(); }
+CliProgress::~CliProgress() {
+    finish();
+}
 
 void CliProgress::begin_phase(const std::string& phase, std::uint64_t total) {
     std::lock_guard<std::mutex> g(mu_);
@@ -76,8 +73,8 @@ void CliProgress::draw(std::uint64_t done, bool force) {
         int fill = int(frac * width);
         std::string bar(std::size_t(fill), '#');
         bar.resize(width, '-');
-        std::fprintf(stderr, "\r%-12s [%s] %5.1f%%  %s/s  ETA %02d:%02d ", phase_.c_str(), bar.c_str(), frac * 100,
-                     human_bytes(std::uint64_t(rate)).c_str(), int(eta) / 60, int(eta) % 60);
+        std::fprintf(stderr, "\r%-12s [%s] %5.1f%%  %s/s  ETA %02d:%02d ", phase_.c_str(), bar.c_str(),
+                     frac * 100, human_bytes(std::uint64_t(rate)).c_str(), int(eta) / 60, int(eta) % 60);
         std::fflush(stderr);
         drawn_ = true;
     } else {

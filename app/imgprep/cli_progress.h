@@ -11,14 +11,14 @@
 namespace imgprep::cli {
 
 class CliProgress : public Progress {
-public:
+  public:
     explicit CliProgress(bool quiet = false);
     ~CliProgress() override;
     void begin_phase(const std::string& phase, std::uint64_t total) override;
     void update(std::uint64_t done) override;
     void finish();
 
-private:
+  private:
     void draw(std::uint64_t done, bool force);
     std::mutex mu_;
     std::string phase_;
@@ -31,8 +31,9 @@ private:
     std::chrono::steady_clock::time_point start_, last_draw_;
 };
 
-// Installs SIGINT/SIGTERM handlers that cancel the given progress (and ignores SIGXFSZ so that a file-size
-// limit becomes a write error instead of killing the process).
+// Ctrl-C (SIGINT, SIGTERM; on Windows also Ctrl-Break and closing the console) cancels the given progress
+// (io/process.h; SIGXFSZ is ignored so that a file-size limit becomes a write error instead of killing the
+// process).
 void install_cancel_handler(Progress* progress);
 
 } // namespace imgprep::cli

@@ -3,11 +3,6 @@
 //                [--page-size a4|letter] [--confirm ID]... [--confirmed-by NAME] [--checksum sha256]
 //                [--force]
 // Exit 0 when every requested report was written (whatever the verdict), 2 on error.
-#include <QByteArray>
-#include <QGuiApplication>
-#include <QPageSize>
-#include <QString>
-#include <clocale>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -21,8 +16,8 @@
 #include "convert/output_file.h"
 #include "image/identify.h"
 #include "inspect/inspect.h"
+#include "io/file_system.h"
 #include "report/report.h"
-#include "report_pdf.h"
 
 namespace imgprep::cli {
 
@@ -61,27 +56,6 @@ Status write_text(const std::string& path, const std::string& text, bool force) 
     IMGPREP_ASSIGN(OutputFile out, OutputFile::create(path, force));
     IMGPREP_TRY(out.write_at(0, std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size())));
     return out.commit();
-}
-
-// A QGuiApplication for this command only (fonts for the PDF). Without a platform chosen by the user, the
-// offscreen platform is used on Linux and the BSDs: a PDF needs no display, and a stale DISPLAY would
-// otherwise abort the program.
-std::unique_ptr<QGuiApplication> make_gui_app() {
-#if !defined(_WIN32) && !defined(__APPLE__)
-    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
-#endif
-    // Qt's own chatter (XDG_RUNTIME_DIR not set, font fallbacks) is not the user's business here; real
-    // failures come back from write_pdf_report.
-    qInstallMessageHandler([](QtMsgType type, const QMessageLogContext&, const QString& msg) {
-        if (type == QtFatalMsg || type == QtCriticalMsg)
-            std::fprintf(stderr, "imgprep: Qt: %s\n", msg.toLocal8Bit().constData());
-    });
-    static int argc = 1;
-    static char name[] = "imgprep";
-    static char* argv[] = {name, nullptr};
-    auto app = std::make_unique<QGuiApplication>(argc, argv);
-    std::setlocale(LC_NUMERIC, "C"); // Qt sets the user's locale; numbers in reports stay "1.5"
-    return app;
 }
 
 } // namespace
@@ -135,6 +109,10 @@ int cmd_report(const std::vector<std::string>& args) {
     }
     if (a.image.empty()) return usage_error("missing IMAGE");
     if (a.pdf.empty() && a.html.empty() && a.json.empty()) return usage_error("no output given");
+    if (!a.pdf.empty() && !kHavePdfReport)
+        return fail(make_error(a.pdf,
+                               "PDF reports are not available in this build of imgprep (built without Qt); "
+                               "write the same report with --html and --json instead"));
     for (auto& c : a.page_size)
         c = char(std::tolower(static_cast<unsigned char>(c)));
     if (a.page_size != "a4" && a.page_size != "letter")
@@ -145,13 +123,12 @@ int cmd_report(const std::vector<std::string>& args) {
     for (const auto* p : {&a.pdf, &a.html, &a.json})
         if (!p->empty()) outputs.push_back(*p);
     for (std::size_t i = 0; i < outputs.size(); ++i) {
-        std::error_code ec;
         for (std::size_t k = 0; k < i; ++k)
-            if (outputs[k] == outputs[i] || std::filesystem::equivalent(outputs[k], outputs[i], ec))
+            if (outputs[k] == outputs[i] || files::same_file(outputs[k], outputs[i]))
                 return usage_error("the same file " + outputs[i] + " is given for two outputs");
-        if (outputs[i] == a.image || std::filesystem::equivalent(outputs[i], a.image, ec))
+        if (outputs[i] == a.image || files::same_file(outputs[i], a.image))
             return fail(make_error(outputs[i], "is the image itself; the source is never written"));
-        if (!a.force && std::filesystem::exists(outputs[i], ec))
+        if (!a.force && files::exists(outputs[i]))
             return fail(make_error(outputs[i], "exists; not overwriting it (use --force to replace it)"));
     }
 
@@ -185,11 +162,9 @@ int cmd_report(const std::vector<std::string>& args) {
     const Json report = build_report(*in, results, summary, opt);
 
     if (!a.pdf.empty()) {
-        auto app = make_gui_app();
-        QString error;
-        if (!write_pdf_report(report, QString::fromStdString(a.pdf),
-                              a.page_size == "letter" ? QPageSize::Letter : QPageSize::A4, &error)) {
-            print_error(error.toStdString());
+        std::string error;
+        if (!write_report_pdf(report, a.pdf, a.page_size == "letter", error)) {
+            print_error(error);
             return kExitError;
         }
     }

@@ -1,4 +1,5 @@
 #include "convert/bitmap.h"
+#include "io/file_system.h"
 
 #include <algorithm>
 #include <bit>
@@ -12,7 +13,8 @@
 namespace imgprep {
 
 namespace {
-constexpr char kMagic[8] = {'I', 'M', 'G', 'P', 'R', 'E', 'P', 'M'}; // then "F\x01" version marker in the text
+constexpr char kMagic[8] = {'I', 'M', 'G', 'P',
+                            'R', 'E', 'P', 'M'}; // then "F\x01" version marker in the text
 constexpr std::uint32_t kVersion = 1;
 } // namespace
 
@@ -20,7 +22,8 @@ Bitmap::Bitmap(std::uint64_t virtual_size, std::uint64_t block_size)
     : virtual_size_(virtual_size), block_size_(block_size ? block_size : kDefaultBitmapBlock),
       blocks_((virtual_size + block_size_ - 1) / block_size_), nwords_(std::size_t((blocks_ + 63) / 64)) {
     words_ = std::make_unique<std::atomic<std::uint64_t>[]>(nwords_);
-    for (std::size_t i = 0; i < nwords_; ++i) words_[i].store(0, std::memory_order_relaxed);
+    for (std::size_t i = 0; i < nwords_; ++i)
+        words_[i].store(0, std::memory_order_relaxed);
 }
 
 void Bitmap::mark(std::uint64_t offset, std::uint64_t length) {
@@ -38,7 +41,8 @@ bool Bitmap::test(std::uint64_t block) const {
 
 std::uint64_t Bitmap::set_bits() const {
     std::uint64_t n = 0;
-    for (std::size_t i = 0; i < nwords_; ++i) n += std::uint64_t(std::popcount(words_[i].load(std::memory_order_relaxed)));
+    for (std::size_t i = 0; i < nwords_; ++i)
+        n += std::uint64_t(std::popcount(words_[i].load(std::memory_order_relaxed)));
     return n;
 }
 
@@ -75,11 +79,13 @@ std::vector<std::uint8_t> Bitmap::serialize() const {
 }
 
 Result<Bitmap> Bitmap::parse(const ByteSource& src) {
-    if (src.size() < kBitmapHeaderSize) return src.error("not an imgprep bitmap file: shorter than its header");
+    if (src.size() < kBitmapHeaderSize)
+        return src.error("not an imgprep bitmap file: shorter than its header");
     std::uint8_t h[kBitmapHeaderSize];
     IMGPREP_TRY(src.read_at(0, h));
     if (std::memcmp(h, kMagic, 8) != 0) return src.error_at(0, "not an imgprep bitmap file (bad magic)");
-    if (le32(h + 8) != kVersion) return src.error_at(8, "unsupported bitmap version " + std::to_string(le32(h + 8)));
+    if (le32(h + 8) != kVersion)
+        return src.error_at(8, "unsupported bitmap version " + std::to_string(le32(h + 8)));
     Sha256 hsum;
     hsum.update(std::span<const std::uint8_t>(h, 96));
     auto hd = hsum.finish();
@@ -113,7 +119,8 @@ Status write_bitmap_file(const Bitmap& bitmap, const std::string& path, bool ove
 Result<Bitmap> compute_bitmap(const FileSource& raw, std::uint64_t block_size, Progress& progress) {
     Bitmap bm(raw.size(), block_size);
     const std::uint64_t size = raw.size();
-    const std::size_t chunk = std::size_t(std::max<std::uint64_t>(block_size, 4 << 20) / block_size * block_size);
+    const std::size_t chunk =
+        std::size_t(std::max<std::uint64_t>(block_size, 4 << 20) / block_size * block_size);
     std::vector<std::uint8_t> buf(chunk);
     progress.begin_phase("bitmap", size);
     std::uint64_t pos = 0;
@@ -142,9 +149,9 @@ Result<Bitmap> compute_bitmap(const FileSource& raw, std::uint64_t block_size, P
 }
 
 std::string bitmap_path_for(const std::string& raw_path) {
-    std::filesystem::path p(raw_path);
+    std::filesystem::path p = files::to_path(raw_path);
     p.replace_extension(".mf");
-    return p.string();
+    return files::to_utf8(p);
 }
 
 } // namespace imgprep

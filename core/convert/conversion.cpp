@@ -1,4 +1,5 @@
 #include "convert/conversion.h"
+#include "io/file_system.h"
 
 #include <chrono>
 #include <filesystem>
@@ -23,9 +24,8 @@ Json output_entry(const std::string& role, const std::string& path) {
     Json o = Json::object();
     o.set("role", role);
     o.set("path", path);
-    std::error_code ec;
-    auto size = fs::file_size(path, ec);
-    o.set("size", ec ? Json() : Json(std::uint64_t(size)));
+    auto size = files::file_size(path);
+    o.set("size", size ? Json(std::uint64_t(*size)) : Json());
     return o;
 }
 
@@ -40,8 +40,7 @@ class Rollback {
     void dismiss() { paths_.clear(); }
     ~Rollback() {
         for (const auto& p : paths_) {
-            std::error_code ec;
-            fs::remove(p, ec);
+            files::remove_file(p);
         }
     }
 
@@ -71,11 +70,10 @@ Result<ConversionOutcome> run_conversion(const ConversionRequest& req, Progress&
 
     // The image and bitmap are refused before any work; the manifest describes the latest run and is
     // replaced.
-    std::error_code ec;
     if (!req.overwrite) {
-        if (fs::exists(out, ec))
+        if (files::exists(out))
             return make_error(out, "exists already; not overwriting it (use --force to replace it)");
-        if (bitmap && fs::exists(mf, ec))
+        if (bitmap && files::exists(mf))
             return make_error(mf,
                               "bitmap file exists already; not overwriting it (use --force to replace it)");
     }
@@ -154,7 +152,8 @@ Result<ConversionOutcome> run_conversion(const ConversionRequest& req, Progress&
             auto on_line = req.tool_output ? req.tool_output : [](const std::string&) {};
             IMGPREP_ASSIGN(ToolRun run, run_tool(*java, {"-jar", jar, out, mf}, on_line, progress));
             IMGPREP_TRY(check_cancel());
-            if (run.exit_code != 0 || !fs::exists(mf, ec) || fs::file_size(mf, ec) == 0)
+            auto mf_size = files::file_size(mf);
+            if (run.exit_code != 0 || !mf_size || *mf_size == 0)
                 return make_error(jar, "CreateMF.jar failed (exit code " + std::to_string(run.exit_code) +
                                            "): " + run.output);
             Json bm = Json::object();

@@ -15,9 +15,13 @@
 #include <unistd.h>
 extern char** environ;
 #else
+#ifndef NOMINMAX
 #define NOMINMAX
+#endif
 #include <windows.h>
 #endif
+
+#include "io/file_system.h"
 
 namespace imgprep {
 
@@ -35,9 +39,8 @@ std::optional<double> parse_qemu_progress(const std::string& line) {
 }
 
 std::optional<std::string> find_executable(const std::string& name) {
-    std::error_code ec;
-    auto is_exec = [&](const fs::path& p) {
-        if (!fs::is_regular_file(p, ec)) return false;
+    auto is_exec = [&](const std::string& p) {
+        if (!files::is_regular_file(p)) return false;
 #ifdef _WIN32
         return true;
 #else
@@ -61,10 +64,10 @@ std::optional<std::string> find_executable(const std::string& name) {
         std::size_t end = p.find(sep, start);
         std::string dir = p.substr(start, end == std::string::npos ? std::string::npos : end - start);
         if (!dir.empty()) {
-            fs::path cand = fs::path(dir) / name;
-            if (is_exec(cand)) return cand.string();
+            const std::string cand = files::to_utf8(files::to_path(dir) / files::to_path(name));
+            if (is_exec(cand)) return cand;
 #ifdef _WIN32
-            if (is_exec(cand.string() + ".exe")) return cand.string() + ".exe";
+            if (is_exec(cand + ".exe")) return cand + ".exe";
 #endif
         }
         if (end == std::string::npos) break;
@@ -94,7 +97,8 @@ void feed(std::string& pending, const char* data, std::size_t n, ToolRun& run,
 Result<ToolRun> run_tool(const std::string& program, const std::vector<std::string>& args,
                          const std::function<void(const std::string&)>& on_line, Progress& progress) {
     int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) return make_error(program, std::string("pipe: ") + std::strerror(errno));
+    if (::pipe2(fds, O_CLOEXEC) != 0)
+        return make_error(program, std::string("pipe: ") + std::strerror(errno));
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
@@ -104,7 +108,8 @@ Result<ToolRun> run_tool(const std::string& program, const std::vector<std::stri
     argv_s.push_back(program);
     argv_s.insert(argv_s.end(), args.begin(), args.end());
     std::vector<char*> argv;
-    for (auto& a : argv_s) argv.push_back(a.data());
+    for (auto& a : argv_s)
+        argv.push_back(a.data());
     argv.push_back(nullptr);
     pid_t pid = -1;
     int rc = ::posix_spawn(&pid, program.c_str(), &fa, nullptr, argv.data(), environ);
@@ -138,31 +143,57 @@ Result<ToolRun> run_tool(const std::string& program, const std::vector<std::stri
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
     if (cancelled) return make_error(program, "cancelled");
-    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+    run.exit_code =
+        WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
     return run;
 }
 #else
+namespace {
+// One argument quoted for CommandLineToArgvW / the C runtime's parser: backslashes are literal except before
+// a double quote, where they are doubled; the argument is quoted when it has a space, a tab or a quote.
+std::wstring quote_argument(const std::wstring& a) {
+    if (!a.empty() && a.find_first_of(L" \t\"") == std::wstring::npos) return a;
+    std::wstring out = L"\"";
+    std::size_t slashes = 0;
+    for (wchar_t c : a) {
+        if (c == L'\\') {
+            ++slashes;
+            continue;
+        }
+        out.append(c == L'"' ? slashes * 2 + 1 : slashes, L'\\');
+        slashes = 0;
+        out += c;
+    }
+    out.append(slashes * 2, L'\\');
+    out += L'"';
+    return out;
+}
+} // namespace
+
 Result<ToolRun> run_tool(const std::string& program, const std::vector<std::string>& args,
                          const std::function<void(const std::string&)>& on_line, Progress& progress) {
-    std::string cmd = "\"" + program + "\"";
-    for (const auto& a : args) cmd += " \"" + a + "\"";
+    std::wstring cmd = quote_argument(files::widen(program));
+    for (const auto& a : args)
+        cmd += L" " + quote_argument(files::widen(a));
     SECURITY_ATTRIBUTES sa{sizeof(sa), nullptr, TRUE};
     HANDLE rd = nullptr, wr = nullptr;
     if (!CreatePipe(&rd, &wr, &sa, 0)) return make_error(program, "cannot create a pipe");
     SetHandleInformation(rd, HANDLE_FLAG_INHERIT, 0);
-    STARTUPINFOA si{};
+    STARTUPINFOW si{};
     si.cb = sizeof si;
     si.dwFlags = STARTF_USESTDHANDLES;
     si.hStdOutput = wr;
     si.hStdError = wr;
     si.hStdInput = GetStdHandle(STD_INPUT_HANDLE);
     PROCESS_INFORMATION pi{};
-    std::vector<char> line(cmd.begin(), cmd.end());
-    line.push_back('\0');
-    if (!CreateProcessA(nullptr, line.data(), nullptr, nullptr, TRUE, CREATE_NO_WINDOW, nullptr, nullptr, &si, &pi)) {
+    std::vector<wchar_t> line(cmd.begin(), cmd.end());
+    line.push_back(L'\0');
+    if (!CreateProcessW(files::win32_name(program).c_str(), line.data(), nullptr, nullptr, TRUE,
+                        CREATE_NO_WINDOW, nullptr, nullptr, &si, &pi)) {
+        const DWORD e = GetLastError();
         CloseHandle(rd);
         CloseHandle(wr);
-        return make_error(program, "cannot start: Windows error " + std::to_string(GetLastError()));
+        return make_error(program, "cannot start: " + files::system_error_text(int(e)));
     }
     CloseHandle(wr);
     ToolRun run;

@@ -1,5 +1,7 @@
 #include "convert/manifest.h"
+#include "io/file_system.h"
 
+#include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <vector>
@@ -14,12 +16,20 @@ std::string iso8601_now() {
     std::time_t t = std::time(nullptr);
     std::tm tm{};
 #ifdef _WIN32
+    // The Windows C runtime's %z is the time zone's name ("W. Europe Standard Time"), not +hhmm: the offset
+    // is computed from the local time read back as UTC.
     localtime_s(&tm, &t);
+    std::tm local = tm;
+    const long long offset_min = (static_cast<long long>(_mkgmtime(&local)) - static_cast<long long>(t)) / 60;
+    char buf[64];
+    const std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+    const long long m = offset_min < 0 ? -offset_min : offset_min;
+    std::snprintf(buf + n, sizeof buf - n, "%c%02lld%02lld", offset_min < 0 ? '-' : '+', m / 60, m % 60);
 #else
     localtime_r(&t, &tm);
-#endif
     char buf[64];
     std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S%z", &tm);
+#endif
     const std::string s(buf);
     if (s.size() < 5) return s;
     return s.substr(0, s.size() - 2) + ":" + s.substr(s.size() - 2); // +0100 -> +01:00
@@ -38,9 +48,9 @@ Result<std::string> file_sha256(const std::string& path) {
 }
 
 std::string manifest_path_for(const std::string& output) {
-    std::filesystem::path p(output);
+    std::filesystem::path p = files::to_path(output);
     p.replace_extension(".manifest.json");
-    return p.string();
+    return files::to_utf8(p);
 }
 
 Status write_manifest(const Json& manifest, const std::string& path, bool overwrite) {

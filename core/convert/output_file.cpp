@@ -5,8 +5,12 @@
 #include <filesystem>
 #include <system_error>
 
+#include "io/file_system.h"
+
 #ifdef _WIN32
+#ifndef NOMINMAX
 #define NOMINMAX
+#endif
 #include <windows.h>
 #include <winioctl.h>
 #else
@@ -26,7 +30,7 @@ OutputFile::OutputFile(OutputFile&& o) noexcept
 #else
       fd_(o.fd_),
 #endif
-      committed_(o.committed_) {
+      committed_(o.committed_), sparse_(o.sparse_) {
 #ifdef _WIN32
     o.handle_ = nullptr;
 #else
@@ -36,52 +40,60 @@ OutputFile::OutputFile(OutputFile&& o) noexcept
     o.committed_ = true;
 }
 
-OutputFile::~OutputFile() { discard(); }
-
-#ifdef _WIN32
-static std::wstring widen(const std::string& s) {
-    int n = MultiByteToWideChar(CP_UTF8, 0, s.data(), int(s.size()), nullptr, 0);
-    std::wstring w(std::size_t(n), L'\0');
-    MultiByteToWideChar(CP_UTF8, 0, s.data(), int(s.size()), w.data(), n);
-    return w;
+OutputFile::~OutputFile() {
+    discard();
 }
 
+#ifdef _WIN32
+namespace {
+std::string windows_write_error(DWORD e) {
+    std::string text = files::system_error_text(int(e));
+    if (e == ERROR_DISK_FULL || e == ERROR_HANDLE_DISK_FULL) text += " (the output filesystem is full)";
+    return text;
+}
+} // namespace
+
 Result<OutputFile> OutputFile::create(const std::string& path, bool overwrite) {
-    std::error_code ec;
-    if (!overwrite && fs::exists(path, ec))
+    if (!overwrite && files::exists(path))
         return make_error(path, "output exists; not overwriting it (use --force to replace it)");
     OutputFile f;
     f.path_ = path;
     f.part_ = path + ".part";
-    HANDLE h = CreateFileW(widen(f.part_).c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr, CREATE_ALWAYS,
-                           FILE_ATTRIBUTE_NORMAL, nullptr);
+    // FILE_SHARE_READ: the file can be looked at while it is written; nobody else writes or deletes it.
+    HANDLE h = CreateFileW(files::win32_name(f.part_).c_str(), GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ,
+                           nullptr, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, nullptr);
     if (h == INVALID_HANDLE_VALUE)
-        return make_error(f.part_, "cannot create: Windows error " + std::to_string(GetLastError()));
-    DWORD bytes = 0;
-    DeviceIoControl(h, FSCTL_SET_SPARSE, nullptr, 0, nullptr, 0, &bytes, nullptr);
+        return make_error(f.part_, "cannot create: " + files::system_error_text(int(GetLastError())));
     f.handle_ = h;
+    // Sparse: the zeros of the image are never written, so only written ranges take disk space. Filesystems
+    // without sparse files (FAT, exFAT) refuse; the file is then written in full, which is still correct.
+    DWORD bytes = 0;
+    f.sparse_ = DeviceIoControl(h, FSCTL_SET_SPARSE, nullptr, 0, nullptr, 0, &bytes, nullptr) != 0;
     return f;
 }
 
 Status OutputFile::set_size(std::uint64_t size) {
-    LARGE_INTEGER li;
-    li.QuadPart = LONGLONG(size);
-    if (!SetFilePointerEx(handle_, li, nullptr, FILE_BEGIN) || !SetEndOfFile(handle_))
-        return make_error(part_, "cannot set the file size: Windows error " + std::to_string(GetLastError()));
+    FILE_END_OF_FILE_INFO eof{};
+    eof.EndOfFile.QuadPart = LONGLONG(size);
+    if (!SetFileInformationByHandle(handle_, FileEndOfFileInfo, &eof, sizeof eof))
+        return make_error(part_, "cannot set the file size: " + windows_write_error(GetLastError()));
     return {};
 }
 
 Status OutputFile::write_at(std::uint64_t offset, std::span<const std::uint8_t> data) const {
     std::size_t done = 0;
     while (done < data.size()) {
+        // Positional write (OVERLAPPED offset on a synchronous handle): threads write distinct ranges at
+        // once.
         OVERLAPPED ov{};
         std::uint64_t pos = offset + done;
         ov.Offset = DWORD(pos & 0xffffffffu);
         ov.OffsetHigh = DWORD(pos >> 32);
         DWORD want = DWORD(std::min<std::size_t>(data.size() - done, 1u << 30));
         DWORD put = 0;
-        if (!WriteFile(handle_, data.data() + done, want, &put, &ov) || put == 0)
-            return make_error(part_, pos, "write failed: Windows error " + std::to_string(GetLastError()));
+        if (!WriteFile(handle_, data.data() + done, want, &put, &ov))
+            return make_error(part_, pos, "write failed: " + windows_write_error(GetLastError()));
+        if (put == 0) return make_error(part_, pos, "write failed: no progress");
         done += put;
     }
     return {};
@@ -90,11 +102,17 @@ Status OutputFile::write_at(std::uint64_t offset, std::span<const std::uint8_t> 
 void OutputFile::start_writeback(std::uint64_t, std::uint64_t) const {}
 
 Status OutputFile::commit(bool sync) {
-    if (sync && !FlushFileBuffers(handle_)) return make_error(part_, "flush failed");
-    CloseHandle(handle_);
+    if (sync && !FlushFileBuffers(handle_))
+        return make_error(part_, "flush failed: " + windows_write_error(GetLastError()));
+    if (!CloseHandle(handle_)) {
+        handle_ = nullptr;
+        return make_error(part_, "close failed: " + files::system_error_text(int(GetLastError())));
+    }
     handle_ = nullptr;
-    if (!MoveFileExW(widen(part_).c_str(), widen(path_).c_str(), MOVEFILE_REPLACE_EXISTING))
-        return make_error(path_, "cannot rename the finished .part file: Windows error " + std::to_string(GetLastError()));
+    if (!MoveFileExW(files::win32_name(part_).c_str(), files::win32_name(path_).c_str(),
+                     MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH))
+        return make_error(path_, "cannot rename the finished .part file: " +
+                                     files::system_error_text(int(GetLastError())));
     committed_ = true;
     return {};
 }
@@ -105,23 +123,25 @@ void OutputFile::discard() {
         handle_ = nullptr;
     }
     if (!committed_ && !part_.empty()) {
-        DeleteFileW(widen(part_).c_str());
+        DeleteFileW(files::win32_name(part_).c_str());
         committed_ = true;
     }
 }
 
 std::uint64_t free_space_for(const std::string& path) {
-    std::error_code ec;
-    auto dir = fs::absolute(path, ec).parent_path();
-    auto info = fs::space(dir, ec);
-    return ec ? 0 : info.available;
+    std::string dir = files::parent_of(path);
+    if (dir.empty()) dir = ".";
+    ULARGE_INTEGER avail{};
+    std::wstring name = files::win32_name(dir);
+    if (!name.empty() && name.back() != L'\\') name += L'\\';
+    if (!GetDiskFreeSpaceExW(name.c_str(), &avail, nullptr, nullptr)) return 0;
+    return avail.QuadPart;
 }
 
 #else
 
 Result<OutputFile> OutputFile::create(const std::string& path, bool overwrite) {
-    std::error_code ec;
-    if (!overwrite && fs::exists(path, ec))
+    if (!overwrite && files::exists(path))
         return make_error(path, "output exists; not overwriting it (use --force to replace it)");
     OutputFile f;
     f.path_ = path;
@@ -165,14 +185,16 @@ void OutputFile::start_writeback(std::uint64_t offset, std::uint64_t length) con
 }
 
 Status OutputFile::commit(bool sync) {
-    if (sync && ::fsync(fd_) != 0) return make_error(part_, std::string("fsync failed: ") + std::strerror(errno));
+    if (sync && ::fsync(fd_) != 0)
+        return make_error(part_, std::string("fsync failed: ") + std::strerror(errno));
     if (::close(fd_) != 0) {
         fd_ = -1;
         return make_error(part_, std::string("close failed: ") + std::strerror(errno));
     }
     fd_ = -1;
     if (::rename(part_.c_str(), path_.c_str()) != 0)
-        return make_error(path_, std::string("cannot rename the finished .part file: ") + std::strerror(errno));
+        return make_error(path_,
+                          std::string("cannot rename the finished .part file: ") + std::strerror(errno));
     committed_ = true;
     return {};
 }

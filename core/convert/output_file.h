@@ -12,7 +12,7 @@
 namespace imgprep {
 
 class OutputFile {
-public:
+  public:
     // Creates path + ".part" (replacing a stale one). Fails if path exists and !overwrite.
     static Result<OutputFile> create(const std::string& path, bool overwrite);
     OutputFile(OutputFile&& other) noexcept;
@@ -24,8 +24,8 @@ public:
     Status set_size(std::uint64_t size);
     // Positional write of the whole buffer; thread-safe for distinct ranges.
     Status write_at(std::uint64_t offset, std::span<const std::uint8_t> data) const;
-    // Starts writing [offset, offset+length) back to the disk without waiting (Linux sync_file_range), so that
-    // the final flush in commit() has little left to do. A hint: errors are ignored.
+    // Starts writing [offset, offset+length) back to the disk without waiting (Linux sync_file_range), so
+    // that the final flush in commit() has little left to do. A hint: errors are ignored.
     void start_writeback(std::uint64_t offset, std::uint64_t length) const;
     // Flushes (unless sync is false), closes and renames NAME.part to NAME.
     Status commit(bool sync = true);
@@ -34,8 +34,11 @@ public:
 
     const std::string& path() const { return path_; }
     const std::string& part_path() const { return part_; }
+    // Windows: FSCTL_SET_SPARSE succeeded (the file system has sparse files); always true on POSIX, where
+    // files are sparse wherever the file system allows.
+    bool sparse() const { return sparse_; }
 
-private:
+  private:
     OutputFile() = default;
     std::string path_;
     std::string part_;
@@ -45,6 +48,7 @@ private:
     int fd_ = -1;
 #endif
     bool committed_ = false;
+    bool sparse_ = true;
 };
 
 // Bytes free for an unprivileged user on the filesystem holding path's directory (0 if unknown).

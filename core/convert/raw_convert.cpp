@@ -1,7 +1,7 @@
-// The conversion pipeline: worker threads take jobs (chunks of data extents), read them through the image reader
-// (which decompresses), find zero blocks, write the non-zero runs at their offsets in the sparse output and mark
-// the bitmap. Reading, decompression, zero detection and writing of different chunks overlap across threads.
-// Memory: threads × chunk bytes.
+// The conversion pipeline: worker threads take jobs (chunks of data extents), read them through the image
+// reader (which decompresses), find zero blocks, write the non-zero runs at their offsets in the sparse
+// output and mark the bitmap. Reading, decompression, zero detection and writing of different chunks overlap
+// across threads. Memory: threads × chunk bytes.
 #include "convert/raw_convert.h"
 
 #include <algorithm>
@@ -25,7 +25,7 @@ struct Job {
 
 // Hands out the next piece of data to convert: consecutive Data extents cut on chunk boundaries. Thread-safe.
 class JobCursor {
-public:
+  public:
     JobCursor(const ImageReader& src, std::uint64_t chunk) : src_(src), size_(src.size()), chunk_(chunk) {}
 
     Result<std::optional<Job>> next() {
@@ -51,7 +51,7 @@ public:
         return std::optional<Job>();
     }
 
-private:
+  private:
     // The extent holding pos_ (pos_ < size_).
     Status load() {
         if (pos_ < ext_end_) return {};
@@ -70,9 +70,12 @@ private:
 
 } // namespace
 
-Result<std::uint64_t> raw_bytes_needed(const ImageReader& src) { return allocated_bytes(src); }
+Result<std::uint64_t> raw_bytes_needed(const ImageReader& src) {
+    return allocated_bytes(src);
+}
 
-Result<RawConvertResult> convert_to_raw(const ImageReader& src, const RawConvertOptions& opt, Progress& progress) {
+Result<RawConvertResult> convert_to_raw(const ImageReader& src, const RawConvertOptions& opt,
+                                        Progress& progress) {
     const auto t0 = std::chrono::steady_clock::now();
     RawConvertResult res;
     res.virtual_size = src.size();
@@ -80,8 +83,8 @@ Result<RawConvertResult> convert_to_raw(const ImageReader& src, const RawConvert
     const std::uint64_t gran = std::max<std::uint64_t>(512, opt.sparse_granularity);
     const std::uint64_t chunk = std::max<std::uint64_t>(gran, opt.chunk / gran * gran);
 
-    // The amount of data (metadata only, no data read), for the free-space check and the progress total. Jobs are
-    // cut from the data extents on demand by JobCursor: memory stays constant whatever the disk size.
+    // The amount of data (metadata only, no data read), for the free-space check and the progress total. Jobs
+    // are cut from the data extents on demand by JobCursor: memory stays constant whatever the disk size.
     std::uint64_t data_bytes = 0;
     IMGPREP_TRY(for_each_extent(src, [&](const Extent& e) {
         if (e.kind == ExtentKind::Data) data_bytes += e.length;
@@ -91,8 +94,8 @@ Result<RawConvertResult> convert_to_raw(const ImageReader& src, const RawConvert
     std::uint64_t free_bytes = free_space_for(opt.output);
     if (free_bytes && free_bytes < data_bytes)
         return make_error(opt.output, "not enough free space: the conversion may write up to " +
-                                          std::to_string(data_bytes) + " bytes and " + std::to_string(free_bytes) +
-                                          " are free");
+                                          std::to_string(data_bytes) + " bytes and " +
+                                          std::to_string(free_bytes) + " are free");
 
     IMGPREP_ASSIGN(OutputFile out, OutputFile::create(opt.output, opt.overwrite));
     std::optional<Bitmap> bitmap;
@@ -177,8 +180,10 @@ Result<RawConvertResult> convert_to_raw(const ImageReader& src, const RawConvert
     };
     std::vector<std::thread> pool;
     pool.reserve(threads);
-    for (unsigned t = 0; t < threads; ++t) pool.emplace_back(worker);
-    for (auto& t : pool) t.join();
+    for (unsigned t = 0; t < threads; ++t)
+        pool.emplace_back(worker);
+    for (auto& t : pool)
+        t.join();
     if (first_error) return std::move(*first_error); // `out` is discarded: the .part file is removed
 
     // The final size last: a trailing hole is not written, and the file only reaches its full size when done.

@@ -34,11 +34,12 @@ Result<std::string> raw_file_sha256(const FileSource& raw, Progress& progress) {
     return h.finish_hex();
 }
 
-Result<VerifyResult> verify_raw_output(const ImageReader& source, const std::string& raw_path, Progress& progress) {
+Result<VerifyResult> verify_raw_output(const ImageReader& source, const std::string& raw_path,
+                                       Progress& progress) {
     IMGPREP_ASSIGN(auto raw, FileSource::open(raw_path));
     if (raw->size() != source.size())
-        return make_error(raw_path, "output size " + std::to_string(raw->size()) + " differs from the virtual size " +
-                                        std::to_string(source.size()));
+        return make_error(raw_path, "output size " + std::to_string(raw->size()) +
+                                        " differs from the virtual size " + std::to_string(source.size()));
     progress.begin_phase("verifying", source.size());
     auto out_future = std::async(std::launch::async, [&]() { return raw_file_sha256(*raw, progress); });
     auto src_sum = virtual_disk_sha256(source, progress);

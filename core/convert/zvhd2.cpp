@@ -1,4 +1,5 @@
 #include "convert/zvhd2.h"
+#include "io/file_system.h"
 
 #include <cstdio>
 #include <filesystem>
@@ -14,31 +15,31 @@ Result<std::string> locate_qemu_img_hw(const std::string& given) {
     const std::string name = given.empty() ? "qemu-img-hw" : given;
     if (auto p = find_executable(name)) return *p;
 #ifdef _WIN32
-    return make_error(name, "qemu-img-hw is not available on Windows (the cloud ships it for Linux x86-64 only); "
-                            "convert to RAW with a bitmap file instead (--to raw --bitmap)");
+    return make_error(name,
+                      "qemu-img-hw is not available on Windows (the cloud ships it for Linux x86-64 only); "
+                      "convert to RAW with a bitmap file instead (--to raw --bitmap)");
 #else
-    return make_error(name, given.empty()
-                                ? "qemu-img-hw was not found on PATH (it comes with the cloud's fast-import tool "
-                                  "package, Linux x86-64 only; point to it with --qemu-img-hw PATH) — or convert to "
-                                  "RAW with a bitmap file instead (--to raw --bitmap)"
-                                : "is not an executable file; convert to RAW with a bitmap file instead "
-                                  "(--to raw --bitmap)");
+    return make_error(
+        name, given.empty()
+                  ? "qemu-img-hw was not found on PATH (it comes with the cloud's fast-import tool "
+                    "package, Linux x86-64 only; point to it with --qemu-img-hw PATH) — or convert to "
+                    "RAW with a bitmap file instead (--to raw --bitmap)"
+                  : "is not an executable file; convert to RAW with a bitmap file instead "
+                    "(--to raw --bitmap)");
 #endif
 }
 
 Result<Zvhd2Result> convert_to_zvhd2(const Zvhd2Options& opt, Progress& progress) {
     IMGPREP_ASSIGN(std::string tool, locate_qemu_img_hw(opt.tool));
-    std::error_code ec;
-    if (!opt.overwrite && fs::exists(opt.output, ec))
+    if (!opt.overwrite && files::exists(opt.output))
         return make_error(opt.output, "output exists; not overwriting it (use --force to replace it)");
     const std::string part = opt.output + ".part";
-    fs::remove(part, ec);
+    files::remove_file(part);
     struct Cleanup { // removes partial output unless released
         std::string path;
         ~Cleanup() {
             if (!path.empty()) {
-                std::error_code e;
-                fs::remove(path, e);
+                files::remove_file(path);
             }
         }
     } cleanup{part};
@@ -55,20 +56,23 @@ Result<Zvhd2Result> convert_to_zvhd2(const Zvhd2Options& opt, Progress& progress
     if (!opt.input_format.empty()) args.insert(args.end(), {"-f", opt.input_format});
     args.insert(args.end(), {"-O", "zvhd2", opt.input, part});
     std::string last_error_lines;
-    IMGPREP_ASSIGN(ToolRun run, run_tool(tool, args,
-                                         [&](const std::string& line) {
-                                             if (auto pct = parse_qemu_progress(line))
-                                                 progress.update(std::uint64_t(*pct * 100));
-                                             else
-                                                 last_error_lines += line + "\n";
-                                         },
-                                         progress));
+    IMGPREP_ASSIGN(ToolRun run, run_tool(
+                                    tool, args,
+                                    [&](const std::string& line) {
+                                        if (auto pct = parse_qemu_progress(line))
+                                            progress.update(std::uint64_t(*pct * 100));
+                                        else
+                                            last_error_lines += line + "\n";
+                                    },
+                                    progress));
     if (run.exit_code != 0) {
-        while (!last_error_lines.empty() && last_error_lines.back() == '\n') last_error_lines.pop_back();
-        return make_error(tool, "conversion failed (exit code " + std::to_string(run.exit_code) + "): " +
-                                    (last_error_lines.empty() ? std::string("no message") : last_error_lines));
+        while (!last_error_lines.empty() && last_error_lines.back() == '\n')
+            last_error_lines.pop_back();
+        return make_error(
+            tool, "conversion failed (exit code " + std::to_string(run.exit_code) +
+                      "): " + (last_error_lines.empty() ? std::string("no message") : last_error_lines));
     }
-    if (!fs::exists(part, ec) || fs::file_size(part, ec) == 0)
+    if (auto written = files::file_size(part); !written || *written == 0)
         return make_error(part, "qemu-img-hw reported success but wrote no output");
     IMGPREP_ASSIGN(ToolRun info, run_tool(tool, {"info", part}, {}, null_progress()));
     if (info.exit_code != 0)
@@ -76,8 +80,7 @@ Result<Zvhd2Result> convert_to_zvhd2(const Zvhd2Options& opt, Progress& progress
     if (info.output.find("zvhd2") == std::string::npos)
         return make_error(tool, "`qemu-img-hw info` does not report the output as zvhd2: " + info.output);
     res.info_output = info.output;
-    fs::rename(part, opt.output, ec);
-    if (ec) return make_error(opt.output, "cannot rename the finished .part file: " + ec.message());
+    IMGPREP_TRY(files::rename_file(part, opt.output));
     cleanup.path.clear();
     progress.update(10000);
     return res;

@@ -1,4 +1,5 @@
 #include "image/identify.h"
+#include "io/file_system.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -11,7 +12,7 @@ namespace imgprep {
 namespace {
 
 std::string base_name(const std::string& path) {
-    return std::filesystem::path(path).filename().string();
+    return files::to_utf8(files::to_path(path).filename());
 }
 
 Result<std::vector<DiskEntry>> open_ova_disks(SourcePtr file, OpenedInput& out) {

@@ -1,9 +1,9 @@
 #include "image/image_reader.h"
+#include "io/file_system.h"
 
 #include <algorithm>
 #include <filesystem>
 #include <system_error>
-
 
 #include "util/sha256.h"
 
@@ -11,9 +11,12 @@ namespace imgprep {
 
 const char* to_string(ExtentKind k) {
     switch (k) {
-    case ExtentKind::Data: return "data";
-    case ExtentKind::Zero: return "zero";
-    case ExtentKind::Unallocated: return "unallocated";
+    case ExtentKind::Data:
+        return "data";
+    case ExtentKind::Zero:
+        return "zero";
+    case ExtentKind::Unallocated:
+        return "unallocated";
     }
     return "?";
 }
@@ -25,8 +28,8 @@ Result<Extent> checked_extent_at(const ImageReader& image, std::uint64_t offset)
     return e;
 }
 
-Status for_each_extent(const ImageReader& image, const std::function<bool(const Extent&)>& fn, std::uint64_t offset,
-                       std::uint64_t length) {
+Status for_each_extent(const ImageReader& image, const std::function<bool(const Extent&)>& fn,
+                       std::uint64_t offset, std::uint64_t length) {
     const std::uint64_t size = image.size();
     std::uint64_t end = length > size - std::min(offset, size) ? size : offset + length;
     Extent pending{};
@@ -53,8 +56,9 @@ Status check_disjoint(const ByteSource& file, std::vector<std::pair<std::uint64_
     std::sort(used.begin(), used.end());
     for (std::size_t i = 1; i < used.size(); ++i)
         if (used[i].first < used[i - 1].second)
-            return file.error_at(used[i].first, what + " structures overlap: [" + std::to_string(used[i - 1].first) +
-                                                    ", " + std::to_string(used[i - 1].second) + ") and [" +
+            return file.error_at(used[i].first, what + " structures overlap: [" +
+                                                    std::to_string(used[i - 1].first) + ", " +
+                                                    std::to_string(used[i - 1].second) + ") and [" +
                                                     std::to_string(used[i].first) + ", " +
                                                     std::to_string(used[i].second) + ")");
     return {};
@@ -102,50 +106,54 @@ Result<std::string> virtual_disk_sha256(const ImageReader& disk, Progress& progr
 
 std::vector<std::string> chain_of(const ImageReader& image) {
     std::vector<std::string> out;
-    for (const ImageReader* p = &image; p; p = p->backing()) out.push_back(p->name());
+    for (const ImageReader* p = &image; p; p = p->backing())
+        out.push_back(p->name());
     return out;
 }
 
 namespace fs = std::filesystem;
 
 static std::string canonical_or_same(const fs::path& p) {
-    std::error_code ec;
-    auto c = fs::weakly_canonical(p, ec);
-    return ec ? p.string() : c.string();
+    return files::weakly_canonical(files::to_utf8(p));
 }
 
 OpenContext::OpenContext() {
     open_sibling = [](const std::string& referrer, const std::string& name) -> Result<SourcePtr> {
-        fs::path p(name);
-        if (p.is_relative()) p = fs::path(referrer).parent_path() / p;
-        auto f = FileSource::open(p.string());
-        if (!f) return make_error(referrer, "cannot open file '" + name + "' that the image refers to (looked for " +
-                                                p.string() + "): " + f.error().message);
+        fs::path p = files::to_path(name);
+        if (p.is_relative()) p = files::to_path(referrer).parent_path() / p;
+        auto f = FileSource::open(files::to_utf8(p));
+        if (!f)
+            return make_error(referrer, "cannot open file '" + name +
+                                            "' that the image refers to (looked for " + files::to_utf8(p) +
+                                            "): " + f.error().message);
         return SourcePtr(std::move(f).value());
     };
 }
 
-Result<ImagePtr> OpenContext::open_backing(const std::string& referrer, const std::vector<std::string>& candidates) {
+Result<ImagePtr> OpenContext::open_backing(const std::string& referrer,
+                                           const std::vector<std::string>& candidates) {
     if (chain.size() >= max_chain_depth)
-        return make_error(referrer, "backing chain deeper than " + std::to_string(max_chain_depth) + " images");
+        return make_error(referrer,
+                          "backing chain deeper than " + std::to_string(max_chain_depth) + " images");
     std::vector<std::string> looked;
     for (const auto& cand : candidates) {
         if (cand.empty()) continue;
-        fs::path p(cand);
-        if (p.is_relative()) p = fs::path(referrer).parent_path() / p;
-        std::error_code ec;
-        if (!fs::exists(p, ec)) {
-            looked.push_back(p.string());
+        fs::path p = files::to_path(cand);
+        if (p.is_relative()) p = files::to_path(referrer).parent_path() / p;
+        if (!files::exists(files::to_utf8(p))) {
+            looked.push_back(files::to_utf8(p));
             continue;
         }
         std::string canon = canonical_or_same(p);
         for (const auto& c : chain)
-            if (c == canon) return make_error(referrer, "backing chain loops: " + canon + " is already in the chain");
+            if (c == canon)
+                return make_error(referrer, "backing chain loops: " + canon + " is already in the chain");
         if (!open_path) return make_error(referrer, "internal error: no image opener for backing files");
-        return open_path(p.string(), *this);
+        return open_path(files::to_utf8(p), *this);
     }
     std::string msg = "backing/parent image not found; looked for";
-    for (std::size_t i = 0; i < looked.size(); ++i) msg += (i ? ", " : " ") + looked[i];
+    for (std::size_t i = 0; i < looked.size(); ++i)
+        msg += (i ? ", " : " ") + looked[i];
     if (looked.empty()) msg = "image names no usable backing/parent file";
     return make_error(referrer, msg);
 }

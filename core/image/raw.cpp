@@ -5,7 +5,7 @@ namespace imgprep {
 namespace {
 
 class RawReader final : public ImageReader {
-public:
+  public:
     explicit RawReader(SourcePtr src) : src_(std::move(src)) {
         info_.format = "raw";
         info_.virtual_size = src_->size();
@@ -33,7 +33,7 @@ public:
         return Extent{offset, std::min(hole, size) - offset, ExtentKind::Data};
     }
 
-private:
+  private:
     SourcePtr src_;
     const FileSource* file_ = nullptr;
     ImageInfo info_;

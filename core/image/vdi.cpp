@@ -23,6 +23,7 @@
 #include <system_error>
 
 #include "image/formats.h"
+#include "io/file_system.h"
 #include "util/endian.h"
 
 namespace imgprep {
@@ -228,14 +229,13 @@ std::string find_parent_vdi(const std::string& self_path, const Uuid& want,
                             std::vector<std::string>& searched) {
     namespace fs = std::filesystem;
     std::error_code ec;
-    fs::path self = fs::weakly_canonical(fs::path(self_path), ec);
-    if (ec) self = fs::path(self_path);
+    fs::path self = files::to_path(files::weakly_canonical(self_path));
     std::vector<fs::path> dirs{self.parent_path()};
     if (self.parent_path().has_parent_path() && self.parent_path().parent_path() != self.parent_path())
         dirs.push_back(self.parent_path().parent_path());
     std::size_t candidates = 0;
     for (const auto& dir : dirs) {
-        searched.push_back(dir.string());
+        searched.push_back(files::to_utf8(dir));
         fs::directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec);
         if (ec) continue;
         std::size_t entries = 0;
@@ -243,19 +243,19 @@ std::string find_parent_vdi(const std::string& self_path, const Uuid& want,
              it.increment(ec), ++entries) {
             if (ec) break;
             const fs::path& p = it->path();
-            if (lower(p.extension().string()) != ".vdi") continue;
+            if (lower(files::to_utf8(p.extension())) != ".vdi") continue;
             std::error_code e2;
             if (!it->is_regular_file(e2)) continue;
             fs::path canon = fs::weakly_canonical(p, e2);
             if (!e2 && canon == self) continue;
             ++candidates;
-            auto f = FileSource::open(p.string());
+            auto f = FileSource::open(files::to_utf8(p));
             if (!f) continue;
             std::array<std::uint8_t, kHeaderReadSize> buf{};
             const std::size_t n = std::size_t(std::min<std::uint64_t>((*f)->size(), buf.size()));
             if (!(*f)->read_at(0, std::span(buf.data(), n))) continue;
             auto hd = parse_header(**f, std::span<const std::uint8_t>(buf.data(), n));
-            if (hd && hd->create == want) return p.string();
+            if (hd && hd->create == want) return files::to_utf8(p);
         }
     }
     return {};

@@ -33,8 +33,8 @@
 #include <unordered_map>
 
 #include "image/formats.h"
-#include "util/text.h"
 #include "util/endian.h"
+#include "util/text.h"
 
 namespace imgprep {
 namespace {

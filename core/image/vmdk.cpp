@@ -25,6 +25,7 @@
 
 #include "image/formats.h"
 #include "image/vmdk_descriptor.h"
+#include "io/file_system.h"
 #include "util/endian.h"
 
 namespace imgprep {
@@ -827,9 +828,7 @@ std::optional<std::string> refused_extent_type(const std::string& type) {
 }
 
 std::string canonical_name(const std::string& p) {
-    std::error_code ec;
-    auto c = std::filesystem::weakly_canonical(std::filesystem::path(p), ec);
-    return ec ? p : c.string();
+    return files::weakly_canonical(p);
 }
 
 struct Builder {

@@ -14,7 +14,7 @@
 namespace imgprep {
 
 class ByteSource {
-public:
+  public:
     virtual ~ByteSource() = default;
 
     // Name used in error messages (a path, or "archive.ova:disk1.vmdk").
@@ -39,7 +39,7 @@ using SourcePtr = std::shared_ptr<const ByteSource>;
 
 // A regular file opened read-only (O_RDONLY / GENERIC_READ); positional reads, thread-safe.
 class FileSource final : public ByteSource {
-public:
+  public:
     static Result<std::shared_ptr<FileSource>> open(const std::string& path);
     ~FileSource() override;
     FileSource(const FileSource&) = delete;
@@ -58,7 +58,7 @@ public:
     // Next hole at or after from (SEEK_HOLE), or size().
     std::uint64_t next_hole(std::uint64_t from) const;
 
-private:
+  private:
     FileSource() = default;
     std::string path_;
     std::uint64_t size_ = 0;
@@ -72,7 +72,7 @@ private:
 
 // A window [offset, offset+length) of another source (a partition, an archive member).
 class SubSource final : public ByteSource {
-public:
+  public:
     SubSource(SourcePtr parent, std::uint64_t offset, std::uint64_t length, std::string name);
     const std::string& name() const override { return name_; }
     std::uint64_t size() const override { return length_; }
@@ -81,7 +81,7 @@ public:
     const SourcePtr& parent() const { return parent_; }
     std::uint64_t parent_offset() const { return offset_; }
 
-private:
+  private:
     SourcePtr parent_;
     std::uint64_t offset_;
     std::uint64_t length_;
@@ -90,14 +90,14 @@ private:
 
 // Bytes held in memory (tests, small decoded structures).
 class MemorySource final : public ByteSource {
-public:
+  public:
     MemorySource(std::vector<std::uint8_t> data, std::string name);
     const std::string& name() const override { return name_; }
     std::uint64_t size() const override { return data_.size(); }
     Status read_at(std::uint64_t offset, std::span<std::uint8_t> buf) const override;
     const std::vector<std::uint8_t>& data() const { return data_; }
 
-private:
+  private:
     std::vector<std::uint8_t> data_;
     std::string name_;
 };

@@ -1,6 +1,6 @@
 // render_html: the report model as one self-contained HTML file (XHTML-compatible markup: every element
 // closed, attributes quoted, only numeric character references), and the same markup in the subset that Qt's
-// QTextDocument understands for the PDF (report/report_pdf.cpp). Every string from the image goes through
+// QTextDocument understands for the PDF (ui/report_pdf/report_pdf.cpp). Every string from the image goes through
 // xml_escape (or, inside CSS strings, css_string).
 #include <algorithm>
 #include <charconv>

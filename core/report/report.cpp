@@ -1,6 +1,8 @@
 // The report model (build_report), manifest validation, labels and the disk map layout shared by the HTML and
 // PDF renderers.
 #include "report/report.h"
+#include "io/byte_source.h"
+#include "io/file_system.h"
 
 #include <algorithm>
 #include <cmath>
@@ -32,13 +34,7 @@ std::string file_name_of(const std::string& path) {
 
 bool same_file(const std::string& a, const std::string& b) {
     if (a == b) return true;
-    std::error_code ec1, ec2;
-    if (std::filesystem::exists(a, ec1) && std::filesystem::exists(b, ec2)) {
-        std::error_code ec;
-        bool eq = std::filesystem::equivalent(a, b, ec);
-        if (!ec) return eq;
-    }
-    return false;
+    return files::same_file(a, b);
 }
 
 } // namespace
@@ -152,17 +148,16 @@ Status validate_manifest(const Json& m, const std::string& source) {
 }
 
 Result<Json> load_manifest(const std::string& path) {
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(path, ec)) return make_error(path, "conversion manifest not found");
-    auto size = std::filesystem::file_size(path, ec);
-    if (ec) return make_error(path, "cannot read the conversion manifest: " + ec.message());
-    if (size > kMaxManifestBytes) return make_error(path, "conversion manifest larger than 16 MiB");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return make_error(path, "cannot open the conversion manifest");
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    if (in.bad()) return make_error(path, "cannot read the conversion manifest");
-    IMGPREP_ASSIGN(Json m, Json::parse(ss.str(), path));
+    if (!files::is_regular_file(path)) return make_error(path, "conversion manifest not found");
+    auto file = FileSource::open(path);
+    if (!file) return make_error(path, "cannot open the conversion manifest: " + file.error().message);
+    if ((*file)->size() > kMaxManifestBytes)
+        return make_error(path, "conversion manifest larger than 16 MiB");
+    std::string text(std::size_t((*file)->size()), '\0');
+    if (auto st = (*file)->read_at(0, std::span(reinterpret_cast<std::uint8_t*>(text.data()), text.size()));
+        !st)
+        return make_error(path, "cannot read the conversion manifest: " + st.error().message);
+    IMGPREP_ASSIGN(Json m, Json::parse(text, path));
     IMGPREP_TRY(validate_manifest(m, path));
     return m;
 }

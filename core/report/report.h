@@ -3,7 +3,7 @@
 //
 //   Json doc = build_report(inspection, results, summary, options);  // the model
 //   std::string html = render_html(doc);                              // self-contained HTML
-//   write_pdf_report(doc, "out.pdf", QPageSize::A4, &error);          // report/report_pdf.h (Qt)
+//   write_pdf_report(doc, "out.pdf", QPageSize::A4, &error);          // ui/report_pdf/report_pdf.h (Qt)
 //
 // The model is `imgprep check --json` (check_document, docs/json-schema.md) plus `report` (metadata),
 // `checksum`, `confirmations` and `conversion` (a conversion manifest). It never holds a password: the checks
@@ -52,7 +52,7 @@ Status validate_manifest(const Json& manifest, const std::string& source_name);
 // Reads, parses and validates a manifest file.
 Result<Json> load_manifest(const std::string& path);
 
-// Pieces shared by the HTML renderer and the Qt PDF renderer (report/report_pdf.cpp), so that both show the
+// Pieces shared by the HTML renderer and the Qt PDF renderer (ui/report_pdf/report_pdf.cpp), so that both show the
 // same content. Not a stable API: use build_report / render_html / write_pdf_report.
 namespace report_detail {
 

@@ -1,4 +1,5 @@
 #include "util/text.h"
+#include "io/file_system.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -54,7 +55,10 @@ std::string utf16_to_utf8(std::span<const std::uint8_t> b, bool big_endian) {
 std::string windows_path_to_generic(std::string p) {
     if (p.rfind("\\\\?\\", 0) == 0) p.erase(0, 4);
     std::replace(p.begin(), p.end(), '\\', '/');
-    return std::filesystem::path(p).lexically_normal().generic_string();
+    // The same result on every platform: on Windows lexically_normal() turns '/' into '\\', turned back here.
+    std::string n = files::to_utf8(files::to_path(p).lexically_normal());
+    std::replace(n.begin(), n.end(), '\\', '/');
+    return n;
 }
 
 } // namespace imgprep

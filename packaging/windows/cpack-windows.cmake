@@ -61,6 +61,13 @@ endif()
 
 # --- NSIS installer ---
 set(CPACK_GENERATOR NSIS ZIP)
+# imgprep is a 64-bit program: it goes to "Program Files", not "Program Files (x86)".
+set(CPACK_NSIS_INSTALL_ROOT "$PROGRAMFILES64")
+# The installer itself is NSIS's default (32-bit) unless IMGPREP_NSIS_TARGET names another stub set, e.g.
+# amd64-unicode (needs NSIS's amd64 stubs; the Wine test uses it since Debian's Wine 8 runs 64-bit programs only).
+if(IMGPREP_NSIS_TARGET)
+  set(CPACK_NSIS_DEFINES "Target ${IMGPREP_NSIS_TARGET}")
+endif()
 set(CPACK_PACKAGE_INSTALL_REGISTRY_KEY imgprep)
 set(CPACK_NSIS_PACKAGE_NAME "Image Prep Wizard ${PROJECT_VERSION}")
 set(CPACK_NSIS_DISPLAY_NAME "Image Prep Wizard")
