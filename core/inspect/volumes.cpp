@@ -162,7 +162,8 @@ struct VolumeScan {
 void scan_ntfs(VolumeScan& v, SourcePtr src, std::vector<std::string>& warnings) {
     auto vol = ntfs::Volume::open(src);
     if (!vol) {
-        v.facts.notes.push_back("NTFS volume could not be opened: " + vol.error().describe());
+        v.facts.read_error = "NTFS volume could not be opened: " + vol.error().describe();
+        v.facts.notes.push_back(v.facts.read_error);
         warnings.push_back("partition " + std::to_string(v.facts.index) + ": " + vol.error().describe());
         return;
     }
@@ -187,6 +188,10 @@ void scan_ntfs(VolumeScan& v, SourcePtr src, std::vector<std::string>& warnings)
         v.facts.notes.push_back("\\bootmgr and \\Boot\\BCD present");
     }
     auto hib = (*vol)->hiberfil_state();
+    if (!hib) {
+        v.facts.read_error = "\\hiberfil.sys could not be read: " + hib.error().describe();
+        v.facts.notes.push_back(v.facts.read_error);
+    }
     if (hib && hib->present) {
         v.facts.hibernated = hib->hibernated;
         v.facts.notes.push_back("\\hiberfil.sys " + (hib->hibernated ? "holds a hibernation image (" + hib->reason + ")"
@@ -231,6 +236,8 @@ VolumeScan scan_volume(const ImageReader& disk, PartitionFacts facts, std::vecto
     SourcePtr diskptr(std::shared_ptr<const ByteSource>{}, &disk);
     auto src = std::make_shared<SubSource>(diskptr, v.facts.offset, len,
                                            disk.name() + ":partition" + std::to_string(v.facts.index));
+    std::uint8_t first[512];
+    if (auto st = src->read_at(0, first); !st) v.facts.read_error = "first sector unreadable: " + st.error().describe();
     std::string fs = filesystem_signature(*src);
     v.facts.filesystem = fs;
     if (fs == "bitlocker" || fs == "bitlocker_to_go" || fs == "luks") {
