@@ -95,7 +95,7 @@ OpenedHive open_hive(const ntfs::Volume& vol, const std::string& root, const std
         return out;
     }
     for (const auto& msg : (*hive)->warnings())
-        w.warnings.push_back(hf.path + ": " + msg);
+        w.warnings.push_back(msg); // "source name: message"
     hf.readable = true;
     hf.dirty = (*hive)->needed_replay();
     const registry::ReplayInfo& r = (*hive)->replay();
@@ -230,6 +230,18 @@ void choose_control_set(const Reg& sys, WindowsFacts& w) {
         return;
     }
     if (!sys) return; // the hive could not be read: every SYSTEM area says so
+    const auto ccs_areas = {"network", "services", "drivers", "display",       "san_policy",
+                            "rtc",     "rdp",      "power",   "pending_reboot"};
+    if (std::string why = w.unreadable_reason("control_set"); !why.empty()) {
+        // Select or the control set named there lies in a damaged part of the hive: no other set is guessed.
+        w.current_control_set = current;
+        w.control_set_evidence = sys.where("Select") +
+                                 (current ? "\\Current = " + std::to_string(*current) : "") +
+                                 ": the control set could not be read (" + why + ")";
+        for (const char* a : ccs_areas)
+            w.unreadable.emplace(a, w.control_set_evidence);
+        return;
+    }
     std::string why = !select    ? sys.where("Select") + " is absent"
                       : !current ? sys.where("Select") + "\\Current is not set"
                                  : sys.where("Select") + "\\Current = " + std::to_string(*current) +
@@ -264,8 +276,8 @@ void choose_control_set(const Reg& sys, WindowsFacts& w) {
     }
     w.control_set_evidence = why + ", and the hive holds no ControlSetNNN key";
     w.warnings.push_back("registry: " + w.control_set_evidence);
-    for (const char* a : {"control_set", "network", "services", "drivers", "display", "san_policy", "rtc",
-                          "rdp", "power", "pending_reboot"})
+    w.unreadable.emplace("control_set", w.control_set_evidence);
+    for (const char* a : ccs_areas)
         w.unreadable.emplace(a, w.control_set_evidence);
 }
 
@@ -609,7 +621,7 @@ WindowsFacts inspect_windows(const ntfs::Volume& vol, const std::string& root, c
         install = "\\Program Files\\Cloudbase Solutions\\Cloudbase-Init";
         cb.install_path_assumed = true;
     }
-    cb.install_path = (w.system_drive.empty() ? std::string("C:") : w.system_drive) + install;
+    cb.install_path = w.system_drive + install; // no drive letter when MountedDevices does not name one
     cb.config_path = cb.install_path + "\\conf\\cloudbase-init.conf";
     if (auto conf = vol.read_path(install + "\\conf\\cloudbase-init.conf", 1 << 20)) {
         cb.config_found = true;

@@ -57,8 +57,9 @@ void read_network(const Reg& sys, const std::string& ccs, WindowsFacts& w) {
         InterfaceFacts i;
         i.guid = k.name();
         i.dhcp = *dhcp != 0;
-        for (const auto& ip : sys.multi(k, "IPAddress"))
-            if (!ip.empty() && ip != "0.0.0.0") i.addresses.push_back(ip);
+        if (!*i.dhcp) // a static address is in use only without DHCP (IPAddress may be left over)
+            for (const auto& ip : sys.multi(k, "IPAddress"))
+                if (!ip.empty() && ip != "0.0.0.0") i.addresses.push_back(ip);
         std::string bound;
         auto a = adapters.find(lower_ascii(k.name()));
         if (a != adapters.end()) {
