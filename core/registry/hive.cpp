@@ -26,8 +26,9 @@ constexpr int kMaxIndexDepth = 4;                 // index root nesting (the spe
 constexpr std::uint32_t kMaxBinSize = 128u << 20; // larger hive bins are treated as corrupt
 constexpr std::size_t kCacheBytes = 4u << 20;     // hive bins kept in memory
 constexpr std::size_t kCacheBins = 64;
-constexpr std::size_t kNkFixed = 76; // key node fields before the name
-constexpr std::size_t kVkFixed = 20; // key value fields before the name
+constexpr std::size_t kMaxDamageWarnings = 16; // one warning per damaged range, then a count
+constexpr std::size_t kNkFixed = 76;           // key node fields before the name
+constexpr std::size_t kVkFixed = 20;           // key value fields before the name
 
 std::string hex32(std::uint32_t v) {
     char b[16];
@@ -260,13 +261,17 @@ Result<std::shared_ptr<Hive>> Hive::open_source(SourcePtr source) {
             warn(at + " is invalid (" + why + ") and no valid hive bin follows; the hive is read up to it");
             break;
         }
-        warn(at + " is invalid (" + why + "); skipped " + std::to_string(next - off) +
-             " bytes to the next valid hive bin at file offset " +
-             std::to_string(kBaseBlockSize + std::uint64_t(next)) +
-             ": keys and values stored there cannot be read");
+        if (h->damaged_.size() < kMaxDamageWarnings)
+            warn(at + " is invalid (" + why + "); skipped " + std::to_string(next - off) +
+                 " bytes to the next valid hive bin at file offset " +
+                 std::to_string(kBaseBlockSize + std::uint64_t(next)) +
+                 ": keys and values stored there cannot be read");
         h->damaged_.push_back({off, next});
         off = next;
     }
+    if (h->damaged_.size() > kMaxDamageWarnings)
+        warn(std::to_string(h->damaged_.size() - kMaxDamageWarnings) +
+             " more damaged hive bins were skipped");
     h->bins_end_ = off;
     if (h->bins_.empty())
         return source->error_at(kBaseBlockSize, "first hive bin is missing (the file holds " +

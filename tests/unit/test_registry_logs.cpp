@@ -380,6 +380,23 @@ class TestRegistryLogs : public QObject {
         auto all = (*h->find("Keys"))->subkeys();
         QVERIFY(!all.ok() && all.error().message.find("damaged hive bin") != std::string::npos);
 
+        // Every other hive bin damaged: each skipped, one warning per range up to 16, then a count.
+        QByteArray many = readFile(dir_ + "/damaged-intact.hive");
+        int bins = 0, spoiled = 0;
+        for (qsizetype off = 4096; off + 32 <= many.size() && many.mid(off, 4) == "hbin"; ++bins) {
+            const quint32 size = le32(reinterpret_cast<const std::uint8_t*>(many.constData()) + off + 8);
+            if (bins % 2 == 1 && off + qsizetype(size) < many.size()) many[off] = 'X', ++spoiled;
+            off += size;
+        }
+        QVERIFY2(spoiled > 20, qPrintable(QString("%1 bins").arg(bins)));
+        QVERIFY(writeFile(tmp_.filePath("many-damaged.hive"), many));
+        auto hm = openHive(tmp_.filePath("many-damaged.hive"), &err);
+        QVERIFY2(hm, qPrintable(err));
+        QCOMPARE(hm->damaged().size(), std::size_t(spoiled));
+        QVERIFY(hm->warnings().size() <= 17);
+        QVERIFY2(allWarnings(*hm).contains(QString("%1 more damaged hive bins were skipped").arg(spoiled - 16)),
+                 qPrintable(allWarnings(*hm)));
+
         // The same hive cut at that bin: read up to it, the rest fails clearly.
         auto cut = openHive(dir_ + "/damaged-truncated.hive", &err);
         QVERIFY2(cut, qPrintable(err));
