@@ -72,10 +72,11 @@ struct ServiceFacts {
 };
 
 struct InterfaceFacts {
-    std::string guid;                   // {…}
-    std::string adapter;                // adapter description from the network class key, when known
-    std::optional<bool> dhcp;           // EnableDHCP
-    std::vector<std::string> addresses; // static IPAddress values when EnableDHCP = 0 (without 0.0.0.0, empty)
+    std::string guid;         // {…}
+    std::string adapter;      // adapter description from the network class key, when known
+    std::optional<bool> dhcp; // EnableDHCP
+    std::vector<std::string>
+        addresses; // static IPAddress values when EnableDHCP = 0 (without 0.0.0.0, empty)
     // What the interface is bound to, from the network adapter class key Control\Class\{4D36E972-…}\NNNN
     // whose NetCfgInstanceId is this GUID: "adapter" (its Characteristics has NCF_PHYSICAL 0x4, or is not
     // set), "virtual" (Characteristics without NCF_PHYSICAL: RAS/WAN miniports, VPN and TAP adapters,
