@@ -21,6 +21,24 @@ CheckOutcome make_outcome(CheckStatus s, std::string message, std::vector<std::s
     return o;
 }
 
+std::string unreadable_text(const WindowsFacts& w, std::initializer_list<const char*> areas) {
+    std::vector<std::string> out;
+    for (const char* a : areas) {
+        std::string why = w.unreadable_reason(a);
+        if (!why.empty()) out.push_back(std::string(a) + ": " + why);
+    }
+    return join(out, "; ");
+}
+
+CheckOutcome cannot_read(const std::string& what, const std::string& reasons,
+                         std::vector<std::string> evidence) {
+    evidence.push_back("could not be read: " + reasons);
+    return make_outcome(CheckStatus::Unknown,
+                        "Cannot tell " + what + ": the registry facts it needs could not be read (" +
+                            reasons + ").",
+                        std::move(evidence));
+}
+
 std::optional<CheckOutcome> need_contents(const CheckContext& c) {
     if (c.facts.readable) return std::nullopt;
     std::string why = c.facts.unreadable_reason;

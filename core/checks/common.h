@@ -60,6 +60,12 @@ const std::vector<CheckImpl>& all_check_impls();
 std::optional<CheckOutcome> need_contents(const CheckContext& c);
 std::optional<CheckOutcome> need_windows(const CheckContext& c);
 CheckOutcome make_outcome(CheckStatus s, std::string message, std::vector<std::string> evidence = {});
+// Why registry fact areas (WindowsFacts::unreadable) could not be read: "" when all of them were read, else
+// "<area>: <reason>" for each unreadable one, joined with "; ".
+std::string unreadable_text(const WindowsFacts& w, std::initializer_list<const char*> areas);
+// An "unknown" outcome for a check whose facts could not be read: "Cannot tell <what>: <reasons>."
+CheckOutcome cannot_read(const std::string& what, const std::string& reasons,
+                         std::vector<std::string> evidence = {});
 
 // "ControlSet001" (or "CurrentControlSet" when the current set is not known).
 std::string control_set(const WindowsFacts& w);

@@ -94,6 +94,15 @@ CheckOutcome not_encrypted(const CheckContext& c) {
         o.message = "Cannot tell: no partition was found to check.";
         return o;
     }
+    std::vector<std::string> unread;
+    for (const auto& p : f.partitions)
+        if (!p.read_error.empty()) unread.push_back(partition_text(p) + ": " + p.read_error);
+    if (!unread.empty()) {
+        o.status = CheckStatus::Unknown;
+        o.evidence = unread;
+        o.message = "Cannot tell: " + std::to_string(unread.size()) + " partition(s) could not be read.";
+        return o;
+    }
     for (const auto& p : f.partitions)
         o.evidence.push_back(partition_text(p) + ": not encrypted");
     o.status = CheckStatus::Pass;

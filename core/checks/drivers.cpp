@@ -58,6 +58,9 @@ CheckOutcome virtio(const CheckContext& c) {
         o.message = "The VirtIO storage and network drivers are installed.";
         return o;
     }
+    // Missing: a fact only when the services and the driver database could be read.
+    if (auto why = unreadable_text(w, {"services", "drivers"}); !why.empty())
+        return cannot_read("whether the VirtIO drivers are installed", why, o.evidence);
     std::vector<std::string> missing;
     if (!net_ok)
         missing.push_back(net_disabled
@@ -83,6 +86,8 @@ CheckOutcome gpu(const CheckContext& c) {
         o.message = "GPU driver(s) installed: " + join(w.gpu_drivers, ", ") + ".";
         return o;
     }
+    if (auto why = unreadable_text(w, {"display"}); !why.empty())
+        return cannot_read("whether a GPU driver is installed", why);
     o.status = c.not_met();
     o.message = "No GPU driver is installed; one is needed only for GPU-accelerated ECSs.";
     return o;
@@ -131,6 +136,9 @@ CheckOutcome virtio_boot(const CheckContext& c) {
             "Boot-ready: the VirtIO storage driver is registered to start at boot for the VirtIO disk.";
         return o;
     }
+    if (auto why = unreadable_text(w, {"services", "drivers"}); !why.empty())
+        return cannot_read("whether the VirtIO storage driver is registered to boot the disk", why,
+                           o.evidence);
     o.status = c.not_met();
     if (w.virtio_storage) {
         o.message =

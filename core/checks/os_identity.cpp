@@ -152,7 +152,10 @@ WindowsIdentity identify_windows(const WindowsFacts& w, const OsList& editions) 
         id.product = from_version;
         basis = "version " + std::to_string(major) + "." + std::to_string(minor) +
                 (w.build ? " build " + std::to_string(*w.build) : "") +
-                (w.installation_type.empty() ? "" : ", InstallationType=" + w.installation_type);
+                (w.installation_type.empty() ? ""
+                 : w.installation_type_derived
+                     ? ", InstallationType not set (taken as " + w.installation_type + ")"
+                     : ", InstallationType=" + w.installation_type);
     } else if (!w.marketing_name.empty()) {
         id.product = w.marketing_name;
         basis = "the inspector's product name";

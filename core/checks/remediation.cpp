@@ -237,15 +237,15 @@ foreach ($nic in $adapters) {
     }
 }
 )ps");
-    // Interfaces the image has with a static address, including those of adapters that are no longer present
-    // (the adapter of the old hypervisor): their registry keys are switched as well.
+    // Interfaces bound to a network adapter with a static address (network.dhcp's failures), including those
+    // of adapters that are not present now (the adapter of the old hypervisor): their registry keys are
+    // switched as well.
     std::vector<std::string> guids;
     if (facts.windows)
         for (const auto& i : facts.windows->interfaces)
-            if (i.dhcp && !*i.dhcp && safe_guid(i.guid)) guids.push_back(quote(i.guid));
+            if (i.static_adapter() && safe_guid(i.guid)) guids.push_back(quote(i.guid));
     if (!guids.empty()) {
-        s.comment(
-            "Interfaces the image has with a static address (also adapters that are no longer present):");
+        s.comment("Adapter interfaces the image has with a static address (also adapters not present now):");
         s.line("foreach ($guid in @(" + join(guids, ", ") + ")) {");
         s.line("    $key = 'HKLM:\\SYSTEM\\CurrentControlSet\\Services\\Tcpip\\Parameters\\Interfaces\\' + "
                "$guid");

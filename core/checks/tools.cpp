@@ -37,20 +37,29 @@ std::optional<int> compare_versions(const std::string& a, const std::string& b) 
 
 CheckOutcome cloudbase_init(const CheckContext& c) {
     if (auto u = need_windows(c)) return *u;
-    const CloudbaseInitFacts& cb = c.facts.windows->cloudbase_init;
+    const WindowsFacts& w = *c.facts.windows;
+    const CloudbaseInitFacts& cb = w.cloudbase_init;
     CheckOutcome o;
     if (!cb.evidence.empty()) o.evidence.push_back(cb.evidence);
     if (!cb.installed) {
+        // Not found: a fact only when the services and the program entries could be read.
+        if (auto why = unreadable_text(w, {"services", "applications"}); !why.empty())
+            return cannot_read("whether Cloudbase-Init is installed", why, o.evidence);
         o.status = c.not_met();
         o.message = "Cloudbase-Init is not installed: passwords and user data cannot be injected into ECSs, "
                     "and the password stored in the image must be used to log in.";
         if (o.evidence.empty())
-            o.evidence.push_back("no cloudbase-init service under SYSTEM\\" + control_set(*c.facts.windows) +
+            o.evidence.push_back("no cloudbase-init service under SYSTEM\\" + control_set(w) +
                                  "\\Services and no Cloudbase-Init program entry");
         return o;
     }
     if (cb.service.present && !cb.service.evidence.empty()) o.evidence.push_back(cb.service.evidence);
-    if (!cb.install_path.empty()) o.evidence.push_back("installed in " + cb.install_path);
+    if (!cb.install_path.empty())
+        o.evidence.push_back("installed in " + cb.install_path +
+                             (cb.install_path_assumed
+                                  ? " (the installer's default folder: neither the program "
+                                    "entry nor the service names one)"
+                                  : ""));
     if (!cb.version.empty()) o.evidence.push_back("version " + cb.version);
     std::string recommended = c.param("recommended_version").as_string();
     if (cb.service.present && cb.service.start && *cb.service.start == 4) {
@@ -81,12 +90,16 @@ CheckOutcome sysprep(const CheckContext& c) {
     const std::string& st = w.sysprep_image_state;
     CheckOutcome o;
     if (!st.empty())
-        o.evidence.push_back("SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Setup\\State: ImageState=" + st);
+        o.evidence.push_back((w.sysprep_evidence.empty() ? std::string("ImageState") : w.sysprep_evidence) +
+                             " = " + st);
     for (const auto& [k, v] : w.setup_state)
         o.evidence.push_back("SYSTEM\\Setup: " + k + "=" + v);
     if (st.empty()) {
+        const std::string why = unreadable_text(w, {"sysprep"});
         o.status = CheckStatus::Unknown;
-        o.message = "Cannot tell: the Sysprep image state (ImageState) was not found.";
+        o.message = why.empty() ? "Cannot tell: the Sysprep image state (ImageState) was not found in the "
+                                  "registry nor in \\Windows\\Setup\\State\\State.ini."
+                                : "Cannot tell: the Sysprep image state could not be read (" + why + ").";
         return o;
     }
     if (st == "IMAGE_STATE_GENERALIZE_RESEAL_TO_OOBE") {

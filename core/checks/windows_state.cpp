@@ -27,8 +27,10 @@ CheckOutcome san_policy(const CheckContext& c) {
     std::string key = "SYSTEM\\" + control_set(w) + "\\Services\\partmgr\\Parameters SanPolicy";
     CheckOutcome o;
     if (!w.san_policy) {
+        if (auto why = unreadable_text(w, {"san_policy"}); !why.empty())
+            return cannot_read("the SAN policy", why);
         o.status = c.not_met();
-        o.evidence.push_back(key + " not found");
+        o.evidence.push_back(key + " not set");
         o.message =
             "The SAN policy is not set in the registry, so the edition's default applies (OfflineShared on "
             "Windows Server): EVS disks attached to the ECS may stay offline.";
@@ -50,28 +52,37 @@ CheckOutcome clean_shutdown(const CheckContext& c) {
     if (auto u = need_contents(c)) return *u;
     const ImageFacts& f = c.facts;
     CheckOutcome o;
-    std::vector<std::string> hib, dirty;
+    std::vector<std::string> hib, dirty, unread;
     std::size_t ntfs = 0;
     for (const auto& p : f.partitions) {
         if (p.filesystem == "ntfs") ++ntfs;
         if (p.hibernated)
             hib.push_back(partition_text(p) + ": hiberfil.sys holds a hibernation / Fast Startup image");
         if (p.dirty) dirty.push_back(partition_text(p) + ": NTFS volume dirty flag set");
+        if (p.filesystem == "ntfs" && !p.read_error.empty())
+            unread.push_back(partition_text(p) + ": " + p.read_error);
     }
     for (const auto& e : hib)
         o.evidence.push_back(e);
     for (const auto& e : dirty)
         o.evidence.push_back(e);
+    for (const auto& e : unread)
+        o.evidence.push_back(e);
     bool fast_startup = false;
+    std::string power_unread;
     if (f.windows) {
         const WindowsFacts& w = *f.windows;
         std::string cs = control_set(w);
-        if (w.hiberboot_enabled)
-            o.evidence.push_back("SYSTEM\\" + cs + "\\Control\\Session Manager\\Power HiberbootEnabled = " +
-                                 (*w.hiberboot_enabled ? "1 (Fast Startup on)" : "0"));
-        if (w.hibernate_enabled)
-            o.evidence.push_back("SYSTEM\\" + cs +
-                                 "\\Control\\Power HibernateEnabled = " + (*w.hibernate_enabled ? "1" : "0"));
+        power_unread = unreadable_text(w, {"power"});
+        o.evidence.push_back("SYSTEM\\" + cs + "\\Control\\Session Manager\\Power HiberbootEnabled " +
+                             (!w.hiberboot_enabled   ? std::string("not set (Windows default: off)")
+                              : *w.hiberboot_enabled ? std::string("non-zero (Fast Startup on)")
+                                                     : std::string("= 0")));
+        o.evidence.push_back("SYSTEM\\" + cs + "\\Control\\Power HibernateEnabled " +
+                             (!w.hibernate_enabled ? std::string("not set (Windows default: hibernation on)")
+                              : *w.hibernate_enabled ? std::string("non-zero")
+                                                     : std::string("= 0")));
+        if (!power_unread.empty()) o.evidence.push_back("could not be read: " + power_unread);
         fast_startup = w.hiberboot_enabled.value_or(false) && w.hibernate_enabled.value_or(true);
     }
     if (!hib.empty() || !dirty.empty()) {
@@ -88,12 +99,24 @@ CheckOutcome clean_shutdown(const CheckContext& c) {
         o.message = "Cannot tell: no partition was found to check.";
         return o;
     }
+    if (!unread.empty()) {
+        o.status = CheckStatus::Unknown;
+        o.message = "Cannot tell: the state of " + std::to_string(unread.size()) +
+                    " NTFS volume(s) could not be read (dirty flag, hiberfil.sys).";
+        return o;
+    }
     for (const auto& p : f.partitions)
         if (p.filesystem == "ntfs") o.evidence.push_back(partition_text(p) + ": clean, not hibernated");
     if (fast_startup) {
         o.status = CheckStatus::Warn;
         o.message = "The volumes are clean, but Fast Startup is on: a normal shutdown before the next export "
                     "would leave Windows hibernated. Disable it (powercfg /hibernate off).";
+        return o;
+    }
+    if (!power_unread.empty()) {
+        o.status = CheckStatus::Warn;
+        o.message = "The volumes are clean, but whether Fast Startup is on could not be read (" +
+                    power_unread + "): check it in the VM (powercfg /a) before the next export.";
         return o;
     }
     o.status = CheckStatus::Pass;
@@ -107,6 +130,10 @@ CheckOutcome rdp(const CheckContext& c) {
     const WindowsFacts& w = *c.facts.windows;
     CheckOutcome o;
     if (!w.rdp_evidence.empty()) o.evidence.push_back(w.rdp_evidence);
+    // The policy copy wins: unless it was read, a failed read of either copy leaves the answer open.
+    const bool from_policy = w.rdp_evidence.find("(policy)") != std::string::npos;
+    if (auto why = unreadable_text(w, {"rdp"}); !why.empty() && !from_policy)
+        return cannot_read("whether Remote Desktop is allowed", why, o.evidence);
     if (w.rdp_allowed && *w.rdp_allowed) {
         o.status = CheckStatus::Pass;
         o.message = "Remote Desktop connections are allowed.";
@@ -115,10 +142,10 @@ CheckOutcome rdp(const CheckContext& c) {
     o.status = c.not_met();
     if (o.evidence.empty())
         o.evidence.push_back("SYSTEM\\" + control_set(w) + "\\Control\\Terminal Server fDenyTSConnections " +
-                             (w.rdp_allowed ? "= 1" : "not found"));
+                             (w.rdp_allowed ? "= 1" : "not set"));
     o.message = w.rdp_allowed
                     ? "Remote Desktop connections are denied (fDenyTSConnections=1)."
-                    : "Remote Desktop is not enabled (fDenyTSConnections not found; Windows denies by "
+                    : "Remote Desktop is not enabled (fDenyTSConnections not set; Windows denies by "
                       "default).";
     return o;
 }
@@ -132,13 +159,17 @@ CheckOutcome legacy_tools(const CheckContext& c) {
         o.evidence.push_back("installed: " + t);
         (icontains(t, "hyper-v") ? benign : harmful).push_back(t);
     }
-    for (const auto& e : w.legacy_tools_evidence) o.evidence.push_back(e);
+    for (const auto& e : w.legacy_tools_evidence)
+        o.evidence.push_back(e);
     if (!harmful.empty()) {
         o.status = c.not_met();
         o.message = "Tools of the source hypervisor are still installed: " + join(harmful, ", ") +
                     "; remove them after installing the VirtIO drivers.";
         return o;
     }
+    // None found: a fact only when the services and the program entries could be read.
+    if (auto why = unreadable_text(w, {"services", "applications"}); !why.empty())
+        return cannot_read("whether tools of another hypervisor are installed", why, o.evidence);
     o.status = CheckStatus::Pass;
     o.message = benign.empty()
                     ? "No VMware Tools, Xen PV drivers or VirtualBox Guest Additions were found."
@@ -150,6 +181,8 @@ CheckOutcome rtc_utc(const CheckContext& c) {
     if (auto u = need_windows(c)) return *u;
     const WindowsFacts& w = *c.facts.windows;
     std::string key = "SYSTEM\\" + control_set(w) + "\\Control\\TimeZoneInformation RealTimeIsUniversal";
+    if (auto why = unreadable_text(w, {"rtc"}); !why.empty())
+        return cannot_read("how Windows reads the hardware clock", why);
     CheckOutcome o;
     if (w.rtc_utc && *w.rtc_utc) {
         o.status = CheckStatus::Pass;
@@ -157,8 +190,11 @@ CheckOutcome rtc_utc(const CheckContext& c) {
         o.message = "Windows reads the hardware clock as UTC (RealTimeIsUniversal=1).";
         return o;
     }
+    // Not set means local time: that is what Windows does without the value.
     o.status = c.not_met();
-    o.evidence.push_back(key + (w.rtc_utc ? " = 0" : " not found"));
+    o.evidence.push_back(key + (w.real_time_is_universal
+                                    ? " = " + std::to_string(*w.real_time_is_universal)
+                                    : std::string(" not set (Windows default: local time)")));
     o.message =
         "Windows reads the hardware clock as local time (RealTimeIsUniversal is not 1): the ECS clock "
         "may be off by the time zone offset.";
@@ -177,6 +213,8 @@ CheckOutcome pending_reboot(const CheckContext& c) {
             "cloud would finish them.";
         return o;
     }
+    if (auto why = unreadable_text(w, {"pending_reboot"}); !why.empty())
+        return cannot_read("whether a reboot is pending", why);
     o.status = CheckStatus::Pass;
     if (o.evidence.empty())
         o.evidence.push_back("no RebootRequired, RebootPending or PendingFileRenameOperations found");

@@ -4,17 +4,21 @@ namespace imgprep {
 
 namespace {
 
-template <typename T> Json opt(const std::optional<T>& v) { return v ? Json(*v) : Json(); }
+template <typename T> Json opt(const std::optional<T>& v) {
+    return v ? Json(*v) : Json();
+}
 
 Json strings(const std::vector<std::string>& v) {
     Json a = Json::array();
-    for (const auto& s : v) a.push(s);
+    for (const auto& s : v)
+        a.push(s);
     return a;
 }
 
 Json string_map(const std::map<std::string, std::string>& m) {
     Json o = Json::object();
-    for (const auto& [k, v] : m) o.set(k, v);
+    for (const auto& [k, v] : m)
+        o.set(k, v);
     return o;
 }
 
@@ -34,6 +38,7 @@ Json partition_json(const PartitionFacts& p) {
     j.set("encrypted", p.encrypted);
     j.set("dirty", p.dirty);
     j.set("hibernated", p.hibernated);
+    j.set("read_error", p.read_error);
     j.set("is_system", p.is_system);
     j.set("is_boot", p.is_boot);
     j.set("notes", strings(p.notes));
@@ -64,6 +69,7 @@ Json to_json(const WindowsFacts& w) {
     j.set("product_name", w.product_name);
     j.set("edition_id", w.edition_id);
     j.set("installation_type", w.installation_type);
+    j.set("installation_type_derived", w.installation_type_derived);
     j.set("current_version", w.current_version);
     j.set("major_version", opt(w.major_version));
     j.set("minor_version", opt(w.minor_version));
@@ -74,6 +80,7 @@ Json to_json(const WindowsFacts& w) {
     j.set("arch", w.arch.empty() ? Json() : Json(w.arch));
     j.set("arch_evidence", w.arch_evidence);
     j.set("current_control_set", opt(w.current_control_set));
+    j.set("control_set_evidence", w.control_set_evidence);
     j.set("system_drive", w.system_drive);
     j.set("evidence", w.evidence);
 
@@ -86,6 +93,10 @@ Json to_json(const WindowsFacts& w) {
         x.set("adapter", i.adapter);
         x.set("dhcp", opt(i.dhcp));
         x.set("addresses", strings(i.addresses));
+        x.set("binding", i.binding);
+        x.set("characteristics", opt(i.characteristics));
+        x.set("connection", i.connection);
+        x.set("static_adapter", i.static_adapter());
         x.set("evidence", i.evidence);
         ifs.push(std::move(x));
     }
@@ -98,12 +109,14 @@ Json to_json(const WindowsFacts& w) {
     virtio.set("storage_evidence", w.virtio_storage_evidence);
     virtio.set("network", w.virtio_network);
     Json services = Json::array();
-    for (const auto& s : w.virtio_services) services.push(to_json(s));
+    for (const auto& s : w.virtio_services)
+        services.push(to_json(s));
     virtio.set("services", std::move(services));
     virtio.set("driver_packages", strings(w.virtio_driver_packages));
     j.set("virtio", std::move(virtio));
     Json ide = Json::array();
-    for (const auto& s : w.ide_services) ide.push(to_json(s));
+    for (const auto& s : w.ide_services)
+        ide.push(to_json(s));
     j.set("ide_services", std::move(ide));
     j.set("gpu_drivers", strings(w.gpu_drivers));
     j.set("legacy_tools", strings(w.legacy_tools));
@@ -114,6 +127,7 @@ Json to_json(const WindowsFacts& w) {
     cb.set("installed", c.installed);
     cb.set("service", to_json(c.service));
     cb.set("install_path", c.install_path);
+    cb.set("install_path_assumed", c.install_path_assumed);
     cb.set("version", c.version);
     cb.set("config_found", c.config_found);
     cb.set("config_path", c.config_path);
@@ -125,10 +139,12 @@ Json to_json(const WindowsFacts& w) {
 
     Json sysprep = Json::object();
     sysprep.set("image_state", w.sysprep_image_state.empty() ? Json() : Json(w.sysprep_image_state));
+    sysprep.set("evidence", w.sysprep_evidence);
     sysprep.set("setup", string_map(w.setup_state));
     j.set("sysprep", std::move(sysprep));
     j.set("san_policy", opt(w.san_policy));
     j.set("rtc_utc", opt(w.rtc_utc));
+    j.set("real_time_is_universal", opt(w.real_time_is_universal));
     j.set("rdp_allowed", opt(w.rdp_allowed));
     j.set("rdp_evidence", w.rdp_evidence);
     j.set("hiberboot_enabled", opt(w.hiberboot_enabled));
@@ -139,6 +155,32 @@ Json to_json(const WindowsFacts& w) {
     j.set("pending_reboot", std::move(pending));
     j.set("group_policies", strings(w.group_policies));
     j.set("antivirus", strings(w.antivirus));
+    j.set("unreadable", string_map(w.unreadable));
+    Json hives = Json::array();
+    for (const auto& h : w.hives) {
+        Json x = Json::object();
+        x.set("name", h.name);
+        x.set("path", h.path);
+        x.set("readable", h.readable);
+        x.set("error", h.error);
+        x.set("dirty", h.dirty);
+        x.set("logs_found", strings(h.logs_found));
+        x.set("replayed", h.replayed);
+        if (h.replayed) {
+            Json r = Json::object();
+            r.set("format", h.log_format);
+            r.set("logs", strings(h.logs_applied));
+            r.set("from_sequence", h.from_sequence);
+            r.set("to_sequence", h.to_sequence);
+            r.set("entries", h.entries);
+            x.set("replay", std::move(r));
+        } else {
+            x.set("replay", Json());
+        }
+        x.set("damaged_bytes", h.damaged_bytes);
+        hives.push(std::move(x));
+    }
+    j.set("hives", std::move(hives));
     j.set("warnings", strings(w.warnings));
     return j;
 }
@@ -154,7 +196,8 @@ Json to_json(const ImageFacts& f) {
     j.set("disks", f.disks);
     j.set("sector_size", f.sector_size);
     Json parts = Json::array();
-    for (const auto& p : f.partitions) parts.push(partition_json(p));
+    for (const auto& p : f.partitions)
+        parts.push(partition_json(p));
     j.set("partitions", std::move(parts));
     j.set("boot_on_same_disk", opt(f.boot_on_same_disk));
     j.set("windows", f.windows ? to_json(*f.windows) : Json());
@@ -162,7 +205,8 @@ Json to_json(const ImageFacts& f) {
     j.set("warnings", strings(f.warnings));
     if (!f.per_disk.empty()) {
         Json per = Json::array();
-        for (const auto& d : f.per_disk) per.push(to_json(d));
+        for (const auto& d : f.per_disk)
+            per.push(to_json(d));
         j.set("per_disk", std::move(per));
         j.set("windows_disk_index", f.windows_disk_index);
     }

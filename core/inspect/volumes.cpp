@@ -19,12 +19,17 @@ namespace inspect_detail {
 std::string filesystem_signature(const ByteSource& volume) {
     std::vector<std::uint8_t> h(std::size_t(std::min<std::uint64_t>(volume.size(), 65536 + 4096)));
     if (h.size() < 512 || !volume.read_at(0, h)) return "unknown";
-    auto enc = fs::detect_encryption(std::span<const std::uint8_t>(h.data(), std::min<std::size_t>(h.size(), 4096)));
+    auto enc =
+        fs::detect_encryption(std::span<const std::uint8_t>(h.data(), std::min<std::size_t>(h.size(), 4096)));
     switch (enc.kind) {
-    case fs::Encryption::BitLocker: return "bitlocker";
-    case fs::Encryption::BitLockerToGo: return "bitlocker_to_go";
-    case fs::Encryption::Luks: return "luks";
-    case fs::Encryption::None: break;
+    case fs::Encryption::BitLocker:
+        return "bitlocker";
+    case fs::Encryption::BitLockerToGo:
+        return "bitlocker_to_go";
+    case fs::Encryption::Luks:
+        return "luks";
+    case fs::Encryption::None:
+        break;
     }
     auto at = [&](std::size_t off, const char* magic, std::size_t n) {
         return h.size() >= off + n && std::memcmp(h.data() + off, magic, n) == 0;
@@ -43,9 +48,11 @@ std::string filesystem_signature(const ByteSource& volume) {
     if (at(65536 + 64, "_BHRfS_M", 8)) return "btrfs";
     if (at(4096 - 10, "SWAPSPACE2", 10) || at(4096 - 10, "SWAP-SPACE", 10)) return "swap";
     if (h[510] == 0x55 && h[511] == 0xAA && (at(0x36, "FAT", 3) || at(0x52, "FAT32", 5))) return "fat";
-    if (h[510] == 0x55 && h[511] == 0xAA && le16(h.data() + 11) >= 512 && h[13] != 0 && (h[0] == 0xEB || h[0] == 0xE9))
+    if (h[510] == 0x55 && h[511] == 0xAA && le16(h.data() + 11) >= 512 && h[13] != 0 &&
+        (h[0] == 0xEB || h[0] == 0xE9))
         return "fat"; // a BPB without the informational type string
-    if (is_all_zero(std::span<const std::uint8_t>(h.data(), std::min<std::size_t>(h.size(), 4096)))) return "none";
+    if (is_all_zero(std::span<const std::uint8_t>(h.data(), std::min<std::size_t>(h.size(), 4096))))
+        return "none";
     return "unknown";
 }
 
@@ -54,10 +61,14 @@ std::string pe_machine(std::span<const std::uint8_t> h) {
     std::uint32_t pe = le32(h.data() + 0x3C);
     if (pe > h.size() - 6 || std::memcmp(h.data() + pe, "PE\0\0", 4) != 0) return {};
     switch (le16(h.data() + pe + 4)) {
-    case 0x014c: return "x86";
-    case 0x8664: return "x64";
-    case 0xaa64: return "arm64";
-    default: return {};
+    case 0x014c:
+        return "x86";
+    case 0x8664:
+        return "x64";
+    case 0xaa64:
+        return "arm64";
+    default:
+        return {};
     }
 }
 
@@ -101,20 +112,34 @@ using namespace inspect_detail;
 
 std::string mbr_type_name(std::uint8_t t) {
     switch (t) {
-    case 0x07: return "NTFS/exFAT (0x07)";
-    case 0x0B: return "FAT32 (0x0B)";
-    case 0x0C: return "FAT32 LBA (0x0C)";
-    case 0x06: return "FAT16 (0x06)";
-    case 0x0E: return "FAT16 LBA (0x0E)";
-    case 0x01: return "FAT12 (0x01)";
-    case 0x05: return "Extended (0x05)";
-    case 0x0F: return "Extended LBA (0x0F)";
-    case 0x27: return "Windows RE (0x27)";
-    case 0x82: return "Linux swap (0x82)";
-    case 0x83: return "Linux (0x83)";
-    case 0x8E: return "Linux LVM (0x8E)";
-    case 0xEE: return "GPT protective (0xEE)";
-    case 0xEF: return "EFI System (0xEF)";
+    case 0x07:
+        return "NTFS/exFAT (0x07)";
+    case 0x0B:
+        return "FAT32 (0x0B)";
+    case 0x0C:
+        return "FAT32 LBA (0x0C)";
+    case 0x06:
+        return "FAT16 (0x06)";
+    case 0x0E:
+        return "FAT16 LBA (0x0E)";
+    case 0x01:
+        return "FAT12 (0x01)";
+    case 0x05:
+        return "Extended (0x05)";
+    case 0x0F:
+        return "Extended LBA (0x0F)";
+    case 0x27:
+        return "Windows RE (0x27)";
+    case 0x82:
+        return "Linux swap (0x82)";
+    case 0x83:
+        return "Linux (0x83)";
+    case 0x8E:
+        return "Linux LVM (0x8E)";
+    case 0xEE:
+        return "GPT protective (0xEE)";
+    case 0xEF:
+        return "EFI System (0xEF)";
     default: {
         char b[16];
         std::snprintf(b, sizeof b, "type 0x%02X", t);
@@ -125,36 +150,53 @@ std::string mbr_type_name(std::uint8_t t) {
 
 std::string gpt_type_name(PartitionRole r, const std::string& guid) {
     switch (r) {
-    case PartitionRole::Esp: return "EFI System";
-    case PartitionRole::Msr: return "Microsoft reserved";
-    case PartitionRole::BasicData: return "Microsoft basic data";
-    case PartitionRole::WindowsRecovery: return "Windows recovery environment";
-    case PartitionRole::Linux: return "Linux filesystem";
-    case PartitionRole::LinuxSwap: return "Linux swap";
-    case PartitionRole::LinuxLvm: return "Linux LVM";
-    case PartitionRole::BiosBoot: return "BIOS boot";
-    case PartitionRole::LdmMetadata: return "LDM metadata (dynamic disk)";
-    case PartitionRole::LdmData: return "LDM data (dynamic disk)";
-    default: return "GPT type " + guid;
+    case PartitionRole::Esp:
+        return "EFI System";
+    case PartitionRole::Msr:
+        return "Microsoft reserved";
+    case PartitionRole::BasicData:
+        return "Microsoft basic data";
+    case PartitionRole::WindowsRecovery:
+        return "Windows recovery environment";
+    case PartitionRole::Linux:
+        return "Linux filesystem";
+    case PartitionRole::LinuxSwap:
+        return "Linux swap";
+    case PartitionRole::LinuxLvm:
+        return "Linux LVM";
+    case PartitionRole::BiosBoot:
+        return "BIOS boot";
+    case PartitionRole::LdmMetadata:
+        return "LDM metadata (dynamic disk)";
+    case PartitionRole::LdmData:
+        return "LDM data (dynamic disk)";
+    default:
+        return "GPT type " + guid;
     }
 }
 
 // The facts vocabulary for partition roles (facts.h).
 std::string role_name(PartitionRole r) {
     switch (r) {
-    case PartitionRole::WindowsRecovery: return "recovery";
-    case PartitionRole::LinuxSwap: return "swap";
-    case PartitionRole::LinuxLvm: return "lvm";
-    case PartitionRole::LinuxRaid: return "raid";
-    case PartitionRole::Other: return "unknown";
-    default: return to_string(r);
+    case PartitionRole::WindowsRecovery:
+        return "recovery";
+    case PartitionRole::LinuxSwap:
+        return "swap";
+    case PartitionRole::LinuxLvm:
+        return "lvm";
+    case PartitionRole::LinuxRaid:
+        return "raid";
+    case PartitionRole::Other:
+        return "unknown";
+    default:
+        return to_string(r);
     }
 }
 
 struct VolumeScan {
     PartitionFacts facts;
     std::unique_ptr<ntfs::Volume> ntfs;
-    bool has_bootmgr = false;  // \bootmgr + \Boot\BCD
+    bool has_bootmgr = false;   // \bootmgr + \Boot\BCD
     bool has_uefi_boot = false; // \EFI\Microsoft\Boot\bootmgfw.efi (or \EFI\Boot\bootx64.efi with BCD)
     std::string system_root;    // "\Windows" when this volume holds Windows
 };
@@ -162,7 +204,8 @@ struct VolumeScan {
 void scan_ntfs(VolumeScan& v, SourcePtr src, std::vector<std::string>& warnings) {
     auto vol = ntfs::Volume::open(src);
     if (!vol) {
-        v.facts.notes.push_back("NTFS volume could not be opened: " + vol.error().describe());
+        v.facts.read_error = "NTFS volume could not be opened: " + vol.error().describe();
+        v.facts.notes.push_back(v.facts.read_error);
         warnings.push_back("partition " + std::to_string(v.facts.index) + ": " + vol.error().describe());
         return;
     }
@@ -187,10 +230,15 @@ void scan_ntfs(VolumeScan& v, SourcePtr src, std::vector<std::string>& warnings)
         v.facts.notes.push_back("\\bootmgr and \\Boot\\BCD present");
     }
     auto hib = (*vol)->hiberfil_state();
+    if (!hib) {
+        v.facts.read_error = "\\hiberfil.sys could not be read: " + hib.error().describe();
+        v.facts.notes.push_back(v.facts.read_error);
+    }
     if (hib && hib->present) {
         v.facts.hibernated = hib->hibernated;
-        v.facts.notes.push_back("\\hiberfil.sys " + (hib->hibernated ? "holds a hibernation image (" + hib->reason + ")"
-                                                                     : std::string("present, first page empty")));
+        v.facts.notes.push_back("\\hiberfil.sys " + (hib->hibernated
+                                                         ? "holds a hibernation image (" + hib->reason + ")"
+                                                         : std::string("present, first page empty")));
     }
     v.ntfs = std::move(*vol);
 }
@@ -202,9 +250,15 @@ void scan_fat(VolumeScan& v, SourcePtr src) {
         return;
     }
     switch ((*vol)->type()) {
-    case FatType::Fat12: v.facts.filesystem = "fat12"; break;
-    case FatType::Fat16: v.facts.filesystem = "fat16"; break;
-    case FatType::Fat32: v.facts.filesystem = "fat32"; break;
+    case FatType::Fat12:
+        v.facts.filesystem = "fat12";
+        break;
+    case FatType::Fat16:
+        v.facts.filesystem = "fat16";
+        break;
+    case FatType::Fat32:
+        v.facts.filesystem = "fat32";
+        break;
     }
     v.facts.label = (*vol)->label();
     auto has = [&](const char* p) {
@@ -231,18 +285,23 @@ VolumeScan scan_volume(const ImageReader& disk, PartitionFacts facts, std::vecto
     SourcePtr diskptr(std::shared_ptr<const ByteSource>{}, &disk);
     auto src = std::make_shared<SubSource>(diskptr, v.facts.offset, len,
                                            disk.name() + ":partition" + std::to_string(v.facts.index));
+    std::uint8_t first[512];
+    if (auto st = src->read_at(0, first); !st)
+        v.facts.read_error = "first sector unreadable: " + st.error().describe();
     std::string fs = filesystem_signature(*src);
     v.facts.filesystem = fs;
     if (fs == "bitlocker" || fs == "bitlocker_to_go" || fs == "luks") {
         v.facts.encrypted = true;
-        v.facts.notes.push_back(fs == "luks" ? "LUKS header" : "BitLocker signature -FVE-FS- in the boot sector");
+        v.facts.notes.push_back(fs == "luks" ? "LUKS header"
+                                             : "BitLocker signature -FVE-FS- in the boot sector");
         return v;
     }
-    if (fs == "ntfs") scan_ntfs(v, src, warnings);
-    else if (fs == "fat") scan_fat(v, src);
+    if (fs == "ntfs")
+        scan_ntfs(v, src, warnings);
+    else if (fs == "fat")
+        scan_fat(v, src);
     return v;
 }
-
 
 } // namespace
 
@@ -257,7 +316,8 @@ ImageFacts inspect_disk(const ImageReader& disk, Progress& progress) {
     } else {
         f.partition_table = to_string(table->scheme);
         f.sector_size = table->sector_size;
-        for (const auto& w : table->warnings) f.warnings.push_back("partition table: " + w.describe());
+        for (const auto& w : table->warnings)
+            f.warnings.push_back("partition table: " + w.describe());
         if (table->scheme == PartitionScheme::None) {
             PartitionFacts whole;
             whole.index = 0;
@@ -267,7 +327,8 @@ ImageFacts inspect_disk(const ImageReader& disk, Progress& progress) {
             whole.type_name = "whole disk (no partition table)";
             whole.role = "unknown";
             scans.push_back(scan_volume(disk, whole, f.warnings));
-            if (scans.back().facts.filesystem == "none" || scans.back().facts.filesystem == "unknown") scans.clear();
+            if (scans.back().facts.filesystem == "none" || scans.back().facts.filesystem == "unknown")
+                scans.clear();
         } else {
             for (const auto& p : table->partitions) {
                 PartitionFacts pf;
@@ -312,8 +373,8 @@ ImageFacts inspect_disk(const ImageReader& disk, Progress& progress) {
             if (s.has_uefi_boot && (s.facts.role == "esp" || !boot)) boot = &s;
         if (boot) {
             f.boot_mode = "uefi";
-            f.boot_evidence = "GPT partition " + std::to_string(boot->facts.index) + " type " + boot->facts.type_name +
-                              ", \\EFI\\Microsoft\\Boot\\bootmgfw.efi present";
+            f.boot_evidence = "GPT partition " + std::to_string(boot->facts.index) + " type " +
+                              boot->facts.type_name + ", \\EFI\\Microsoft\\Boot\\bootmgfw.efi present";
         }
     } else if (f.partition_table == "mbr") {
         for (auto& s : scans)
@@ -333,13 +394,15 @@ ImageFacts inspect_disk(const ImageReader& disk, Progress& progress) {
         }
     } else if (!scans.empty() && scans.front().has_bootmgr) {
         f.boot_mode = "unknown";
-        f.boot_evidence = "bare volume (no partition table) holding \\bootmgr: a disk needs a partition table to boot";
+        f.boot_evidence =
+            "bare volume (no partition table) holding \\bootmgr: a disk needs a partition table to boot";
     }
     if (f.boot_mode == "unknown" && f.boot_evidence.empty())
-        f.boot_evidence = gpt ? "no EFI System Partition with \\EFI\\Microsoft\\Boot\\bootmgfw.efi on this disk"
-                              : f.partition_table == "mbr"
-                                    ? "no active partition holding \\bootmgr and \\Boot\\BCD on this disk"
-                                    : "no partition table";
+        f.boot_evidence =
+            gpt ? "no EFI System Partition with \\EFI\\Microsoft\\Boot\\bootmgfw.efi on this disk"
+            : f.partition_table == "mbr"
+                ? "no active partition holding \\bootmgr and \\Boot\\BCD on this disk"
+                : "no partition table";
     if (boot) boot->facts.is_boot = true;
     progress.update(2);
 
@@ -347,22 +410,26 @@ ImageFacts inspect_disk(const ImageReader& disk, Progress& progress) {
         f.boot_on_same_disk = boot != nullptr;
         const PartitionFacts* sp = &system->facts;
         f.windows = inspect_windows(*system->ntfs, system->system_root, table ? &*table : nullptr, sp);
-        if (system->facts.hibernated) f.windows->warnings.push_back("the system volume holds a hibernation image");
+        if (system->facts.hibernated)
+            f.windows->warnings.push_back("the system volume holds a hibernation image");
     } else {
         std::vector<std::string> kinds;
         for (const auto& s : scans)
             if (s.facts.filesystem != "none") kinds.push_back(s.facts.filesystem);
         std::string list;
-        for (std::size_t i = 0; i < kinds.size(); ++i) list += (i ? ", " : "") + kinds[i];
+        for (std::size_t i = 0; i < kinds.size(); ++i)
+            list += (i ? ", " : "") + kinds[i];
         if (f.encrypted)
             f.not_windows_reason = "the volumes are encrypted (" + list + "): Windows cannot be read offline";
         else if (kinds.empty())
             f.not_windows_reason = "no filesystem found on the disk";
         else
-            f.not_windows_reason = "no Windows system volume (\\Windows\\System32\\config\\SYSTEM) found; the disk holds: " +
-                                   list;
+            f.not_windows_reason =
+                "no Windows system volume (\\Windows\\System32\\config\\SYSTEM) found; the disk holds: " +
+                list;
     }
-    for (auto& s : scans) f.partitions.push_back(std::move(s.facts));
+    for (auto& s : scans)
+        f.partitions.push_back(std::move(s.facts));
     progress.update(4);
     return f;
 }
@@ -382,8 +449,10 @@ ImageSummary summary_of(const OpenedInput& input, const Json& image, std::size_t
         if (s.format != "ova") s.format = d.info().format;
         s.virtual_size = d.size();
         s.files = d.info().files;
-        for (const ImageReader* b = d.backing(); b; b = b->backing()) s.backing_chain.push_back(b->name());
-        for (const auto& disk : input.disks) s.disk_sizes.push_back(disk.reader->size());
+        for (const ImageReader* b = d.backing(); b; b = b->backing())
+            s.backing_chain.push_back(b->name());
+        for (const auto& disk : input.disks)
+            s.disk_sizes.push_back(disk.reader->size());
         if (image.get("allocated_size").is_number()) s.allocated_size = image.get("allocated_size").as_uint();
     }
     return s;
@@ -403,7 +472,8 @@ Result<Inspection> inspect_input(const OpenedInput& input, Progress& progress) {
         out.image = summary_of(input, out.image_json, 0);
     } else {
         std::vector<ImageFacts> per;
-        for (const auto& d : input.disks) per.push_back(inspect_disk(*d.reader, progress));
+        for (const auto& d : input.disks)
+            per.push_back(inspect_disk(*d.reader, progress));
         std::size_t primary = 0;
         for (std::size_t i = 0; i < per.size(); ++i)
             if (per[i].windows) {

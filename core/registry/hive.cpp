@@ -7,10 +7,13 @@
 #include <list>
 #include <mutex>
 
+#include "registry/names.h"
 #include "util/endian.h"
 #include "util/text.h"
 
 namespace imgprep::registry {
+
+using namespace detail;
 
 namespace {
 
@@ -23,91 +26,14 @@ constexpr int kMaxIndexDepth = 4;                 // index root nesting (the spe
 constexpr std::uint32_t kMaxBinSize = 128u << 20; // larger hive bins are treated as corrupt
 constexpr std::size_t kCacheBytes = 4u << 20;     // hive bins kept in memory
 constexpr std::size_t kCacheBins = 64;
-constexpr std::size_t kNkFixed = 76; // key node fields before the name
-constexpr std::size_t kVkFixed = 20; // key value fields before the name
+constexpr std::size_t kMaxDamageWarnings = 16; // one warning per damaged range, then a count
+constexpr std::size_t kNkFixed = 76;           // key node fields before the name
+constexpr std::size_t kVkFixed = 20;           // key value fields before the name
 
 std::string hex32(std::uint32_t v) {
     char b[16];
     std::snprintf(b, sizeof b, "0x%x", v);
     return b;
-}
-
-std::u16string utf16le_units(std::span<const std::uint8_t> b) {
-    std::u16string u;
-    u.reserve(b.size() / 2);
-    for (std::size_t i = 0; i + 1 < b.size(); i += 2)
-        u += char16_t(le16(b.data() + i));
-    return u;
-}
-
-// UTF-8 -> UTF-16 code units; malformed sequences become U+FFFD (one per bad byte).
-std::u16string utf8_to_units(std::string_view s) {
-    std::u16string u;
-    u.reserve(s.size());
-    std::size_t i = 0;
-    while (i < s.size()) {
-        auto b0 = std::uint8_t(s[i]);
-        char32_t cp = 0xFFFD;
-        std::size_t len = 1;
-        auto cont = [&](std::size_t k) {
-            return i + k < s.size() && (std::uint8_t(s[i + k]) & 0xC0) == 0x80;
-        };
-        if (b0 < 0x80) {
-            cp = b0;
-        } else if (b0 >= 0xC2 && b0 <= 0xDF && cont(1)) {
-            cp = (char32_t(b0 & 0x1F) << 6) | (std::uint8_t(s[i + 1]) & 0x3F);
-            len = 2;
-        } else if (b0 >= 0xE0 && b0 <= 0xEF && cont(1) && cont(2)) {
-            cp = (char32_t(b0 & 0x0F) << 12) | (char32_t(std::uint8_t(s[i + 1]) & 0x3F) << 6) |
-                 (std::uint8_t(s[i + 2]) & 0x3F);
-            len = 3;
-            if (cp < 0x800) cp = 0xFFFD, len = 1;
-        } else if (b0 >= 0xF0 && b0 <= 0xF4 && cont(1) && cont(2) && cont(3)) {
-            cp = (char32_t(b0 & 0x07) << 18) | (char32_t(std::uint8_t(s[i + 1]) & 0x3F) << 12) |
-                 (char32_t(std::uint8_t(s[i + 2]) & 0x3F) << 6) | (std::uint8_t(s[i + 3]) & 0x3F);
-            len = 4;
-            if (cp < 0x10000 || cp > 0x10FFFF) cp = 0xFFFD, len = 1;
-        }
-        if (cp >= 0x10000) {
-            u += char16_t(0xD800 + ((cp - 0x10000) >> 10));
-            u += char16_t(0xDC00 + ((cp - 0x10000) & 0x3FF));
-        } else {
-            u += char16_t(cp);
-        }
-        i += len;
-    }
-    return u;
-}
-
-std::u16string upcased(std::u16string u) {
-    for (auto& c : u)
-        c = upcase(c);
-    return u;
-}
-
-// Upper-cased UTF-16 form of a stored name (compressed = Latin-1 bytes widened, as Windows does).
-std::u16string stored_name_key(std::span<const std::uint8_t> raw, bool compressed) {
-    std::u16string u;
-    if (compressed) {
-        u.reserve(raw.size());
-        for (auto b : raw)
-            u += upcase(char16_t(b));
-    } else {
-        u = upcased(utf16le_units(raw));
-    }
-    return u;
-}
-
-std::string decode_name(std::span<const std::uint8_t> raw, bool compressed) {
-    return compressed ? latin1_to_utf8(raw) : utf16le_to_utf8(raw);
-}
-
-// The UTF-16 string up to the first NUL code unit.
-std::u16string until_nul(std::span<const std::uint8_t> data) {
-    std::u16string u = utf16le_units(data);
-    auto nul = u.find(char16_t(0));
-    if (nul != std::u16string::npos) u.resize(nul);
-    return u;
 }
 
 struct KeyNode {
@@ -159,97 +85,6 @@ struct BinCache {
 } // namespace detail
 
 // ---------------------------------------------------------------------------------------------------------
-// strings
-
-std::string utf16le_to_utf8(std::span<const std::uint8_t> bytes) {
-    return utf16_units_to_utf8(utf16le_units(bytes));
-}
-
-std::string latin1_to_utf8(std::span<const std::uint8_t> bytes) {
-    std::string out;
-    out.reserve(bytes.size());
-    for (auto b : bytes)
-        append_utf8(out, b);
-    return out;
-}
-
-char16_t upcase(char16_t c) {
-    auto pair_even_upper = [](char16_t ch) { return (ch & 1) ? char16_t(ch - 1) : ch; };
-    auto pair_odd_upper = [](char16_t ch) { return (ch & 1) ? ch : char16_t(ch - 1); };
-    if (c < 0x80) return (c >= u'a' && c <= u'z') ? char16_t(c - 0x20) : c;
-    if (c < 0x100) {
-        if (c >= 0xE0 && c <= 0xFE && c != 0xF7) return char16_t(c - 0x20);
-        if (c == 0xFF) return 0x0178;
-        return c;
-    }
-    if (c <= 0x17F) { // Latin Extended-A
-        if ((c >= 0x100 && c <= 0x12F) || (c >= 0x132 && c <= 0x137) || (c >= 0x14A && c <= 0x177))
-            return pair_even_upper(c);
-        if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E)) return pair_odd_upper(c);
-        return c;
-    }
-    if (c <= 0x24F) { // Latin Extended-B (the regular pairs)
-        if (c >= 0x1CD && c <= 0x1DC) return pair_odd_upper(c);
-        if ((c >= 0x1DE && c <= 0x1EF) || (c >= 0x1F8 && c <= 0x21F) || (c >= 0x222 && c <= 0x233) ||
-            (c >= 0x246 && c <= 0x24F))
-            return pair_even_upper(c);
-        return c;
-    }
-    if (c >= 0x370 && c <= 0x3FF) { // Greek
-        if (c == 0x3AC) return 0x386;
-        if (c >= 0x3AD && c <= 0x3AF) return char16_t(c - 0x25);
-        if (c == 0x3C2) return 0x3A3;
-        if ((c >= 0x3B1 && c <= 0x3C1) || (c >= 0x3C3 && c <= 0x3CB)) return char16_t(c - 0x20);
-        if (c == 0x3CC) return 0x38C;
-        if (c == 0x3CD || c == 0x3CE) return char16_t(c - 0x3F);
-        if (c >= 0x3D8 && c <= 0x3EF) return pair_even_upper(c);
-        return c;
-    }
-    if (c >= 0x400 && c <= 0x52F) { // Cyrillic
-        if (c >= 0x430 && c <= 0x44F) return char16_t(c - 0x20);
-        if (c >= 0x450 && c <= 0x45F) return char16_t(c - 0x50);
-        if ((c >= 0x460 && c <= 0x481) || (c >= 0x48A && c <= 0x4BF) || (c >= 0x4D0 && c <= 0x52F))
-            return pair_even_upper(c);
-        if (c >= 0x4C1 && c <= 0x4CE) return pair_odd_upper(c);
-        if (c == 0x4CF) return 0x4C0;
-        return c;
-    }
-    if (c >= 0x561 && c <= 0x586) return char16_t(c - 0x30); // Armenian
-    if (c >= 0x1E00 && c <= 0x1EFF) {                        // Latin Extended Additional
-        if (c <= 0x1E95 || c >= 0x1EA0) return pair_even_upper(c);
-        return c;
-    }
-    if (c >= 0x2170 && c <= 0x217F) return char16_t(c - 0x10); // small Roman numerals
-    if (c >= 0x24D0 && c <= 0x24E9) return char16_t(c - 0x1A); // circled small letters
-    if (c >= 0xFF41 && c <= 0xFF5A) return char16_t(c - 0x20); // fullwidth a-z
-    return c;
-}
-
-bool names_equal(std::string_view a, std::string_view b) {
-    return upcased(utf8_to_units(a)) == upcased(utf8_to_units(b));
-}
-
-std::string type_name(ValueType t) {
-    static const char* const names[] = {"REG_NONE",
-                                        "REG_SZ",
-                                        "REG_EXPAND_SZ",
-                                        "REG_BINARY",
-                                        "REG_DWORD",
-                                        "REG_DWORD_BIG_ENDIAN",
-                                        "REG_LINK",
-                                        "REG_MULTI_SZ",
-                                        "REG_RESOURCE_LIST",
-                                        "REG_FULL_RESOURCE_DESCRIPTOR",
-                                        "REG_RESOURCE_REQUIREMENTS_LIST",
-                                        "REG_QWORD"};
-    auto v = std::uint32_t(t);
-    if (v < std::size(names)) return names[v];
-    char b[16];
-    std::snprintf(b, sizeof b, "0x%08x", v);
-    return b;
-}
-
-// ---------------------------------------------------------------------------------------------------------
 // Hive: base block, bins, cells
 
 Hive::~Hive() = default;
@@ -264,6 +99,55 @@ std::uint64_t Hive::bins_loaded() const {
 }
 
 Result<std::shared_ptr<Hive>> Hive::open(SourcePtr source) {
+    return open(std::move(source), LogFiles{});
+}
+
+Result<std::shared_ptr<Hive>> Hive::open(SourcePtr primary, const LogFiles& logs) {
+    if (!primary) return make_error("", "no source");
+    auto replay = replay_logs(primary, logs);
+    std::vector<std::string> notes; // replay warnings, each "name: message"
+    if (!replay) {
+        notes.push_back(replay.error().describe() + " (transaction logs not applied)");
+    } else {
+        for (auto& w : replay->warnings)
+            notes.push_back(std::move(w));
+    }
+    std::shared_ptr<Hive> h;
+    if (replay && replay->info.replayed) {
+        auto replayed = open_source(replay->hive);
+        if (replayed) {
+            h = *replayed;
+            const ReplayInfo& i = replay->info;
+            std::string logs_text;
+            for (std::size_t k = 0; k < i.logs.size(); ++k)
+                logs_text += (k ? ", " : "") + i.logs[k];
+            std::string what =
+                i.format == "new" ? std::to_string(i.entries) + " log entr" + (i.entries == 1 ? "y" : "ies") +
+                                        " (sequence " + std::to_string(i.from_sequence) + " to " +
+                                        std::to_string(i.to_sequence) + ")"
+                                  : std::to_string(i.pages) + " dirty pages (old-format log, sequence " +
+                                        std::to_string(i.to_sequence) + ")";
+            notes.insert(notes.begin(), primary->name() + ": hive was dirty (" + replay->dirty_reason +
+                                            "): replayed " + what + " from " + logs_text +
+                                            " in memory, up to sequence " + std::to_string(i.to_sequence) +
+                                            "; the file itself is unchanged");
+            h->replay_ = i;
+        } else {
+            notes.push_back(primary->name() +
+                            ": the hive replayed from its transaction logs cannot be read (" +
+                            replayed.error().describe() + "); read as stored");
+        }
+    }
+    if (!h) {
+        IMGPREP_ASSIGN(auto stored, open_source(primary));
+        h = std::move(stored);
+    }
+    h->needed_replay_ = replay && replay->dirty;
+    h->warnings_.insert(h->warnings_.end(), notes.begin(), notes.end());
+    return h;
+}
+
+Result<std::shared_ptr<Hive>> Hive::open_source(SourcePtr source) {
     if (!source) return make_error("", "no source");
     std::shared_ptr<Hive> h(new Hive());
     h->source_ = source;
@@ -312,7 +196,9 @@ Result<std::shared_ptr<Hive>> Hive::open(SourcePtr source) {
              "); reading it anyway");
     if (h->dirty())
         warn("hive is dirty (primary sequence number " + std::to_string(h->seq1_) + ", secondary " +
-             std::to_string(h->seq2_) + "): transaction logs are not applied, recent changes may be missing");
+             std::to_string(h->seq2_) +
+             "): its transaction logs were not applied, recent changes may be "
+             "missing");
     if (h->minor_ == 2 || h->minor_ > 6)
         warn("unusual registry hive version 1." + std::to_string(h->minor_) + "; reading it as 1.3-1.6");
     if (file_type != 0) warn("file type is " + std::to_string(file_type) + ", not 0 (primary file)");
@@ -334,33 +220,58 @@ Result<std::shared_ptr<Hive>> Hive::open(SourcePtr source) {
         limit = std::uint32_t(avail);
     }
 
-    // Index the hive bins (headers only). They tile the hive bins data from offset 0.
+    // Index the hive bins (headers only). They tile the hive bins data from offset 0. A bin with a bad header
+    // is skipped up to the next valid bin at a 4 KiB boundary (each step reads one header: bounded by limit).
+    auto bin_problem = [&](std::uint32_t at, std::uint32_t& size) -> Result<std::string> {
+        std::uint8_t hdr[kBinHeaderSize];
+        IMGPREP_TRY(source->read_at(std::uint64_t(kBaseBlockSize) + at, hdr));
+        const std::uint32_t bin_off = le32(hdr + 4);
+        size = le32(hdr + 8);
+        if (std::string_view(reinterpret_cast<const char*>(hdr), 4) != "hbin")
+            return std::string("no \"hbin\" signature");
+        if (bin_off != at) return "its header gives offset " + hex32(bin_off);
+        if (size < 4096 || size % 4096 != 0)
+            return "its size " + std::to_string(size) + " is not a positive multiple of 4096";
+        if (size > kMaxBinSize)
+            return "its size " + std::to_string(size) + " is larger than " + std::to_string(kMaxBinSize);
+        if (size > limit - at)
+            return "its size " + std::to_string(size) + " runs past the end of the hive bins data (" +
+                   std::to_string(limit) + ")";
+        return std::string();
+    };
     std::uint32_t off = 0;
     while (off < limit) {
-        std::uint8_t hdr[kBinHeaderSize];
-        IMGPREP_TRY(source->read_at(std::uint64_t(kBaseBlockSize) + off, hdr));
-        std::string why;
-        const std::uint32_t bin_off = le32(hdr + 4), bin_size = le32(hdr + 8);
-        if (std::string_view(reinterpret_cast<const char*>(hdr), 4) != "hbin")
-            why = "no \"hbin\" signature";
-        else if (bin_off != off)
-            why = "its header gives offset " + hex32(bin_off);
-        else if (bin_size < 4096 || bin_size % 4096 != 0)
-            why = "its size " + std::to_string(bin_size) + " is not a positive multiple of 4096";
-        else if (bin_size > kMaxBinSize)
-            why = "its size " + std::to_string(bin_size) + " is larger than " + std::to_string(kMaxBinSize);
-        else if (bin_size > limit - off)
-            why = "its size " + std::to_string(bin_size) + " runs past the end of the hive bins data (" +
-                  std::to_string(limit) + ")";
-        if (!why.empty()) {
-            if (off == 0) return h->error_at_cell(0, "first hive bin is invalid: " + why);
-            warn("hive bin at file offset " + std::to_string(kBaseBlockSize + std::uint64_t(off)) +
-                 " is invalid (" + why + "); the hive is read up to it");
+        std::uint32_t bin_size = 0;
+        IMGPREP_ASSIGN(std::string why, bin_problem(off, bin_size));
+        if (why.empty()) {
+            h->bins_.push_back({off, bin_size});
+            off += bin_size;
+            continue;
+        }
+        if (off == 0) return h->error_at_cell(0, "first hive bin is invalid: " + why);
+        std::uint32_t next = off + 4096;
+        for (; next < limit; next += 4096) {
+            std::uint32_t ignored = 0;
+            IMGPREP_ASSIGN(std::string bad, bin_problem(next, ignored));
+            if (bad.empty()) break;
+        }
+        const std::string at =
+            "hive bin at file offset " + std::to_string(kBaseBlockSize + std::uint64_t(off));
+        if (next >= limit) {
+            warn(at + " is invalid (" + why + ") and no valid hive bin follows; the hive is read up to it");
             break;
         }
-        h->bins_.push_back({off, bin_size});
-        off += bin_size;
+        if (h->damaged_.size() < kMaxDamageWarnings)
+            warn(at + " is invalid (" + why + "); skipped " + std::to_string(next - off) +
+                 " bytes to the next valid hive bin at file offset " +
+                 std::to_string(kBaseBlockSize + std::uint64_t(next)) +
+                 ": keys and values stored there cannot be read");
+        h->damaged_.push_back({off, next});
+        off = next;
     }
+    if (h->damaged_.size() > kMaxDamageWarnings)
+        warn(std::to_string(h->damaged_.size() - kMaxDamageWarnings) +
+             " more damaged hive bins were skipped");
     h->bins_end_ = off;
     if (h->bins_.empty())
         return source->error_at(kBaseBlockSize, "first hive bin is missing (the file holds " +
@@ -383,8 +294,20 @@ Result<Hive::Cell> Hive::cell(std::uint32_t offset, std::string_view what) const
         return error_at_cell(offset, w + ": cell offset " + hex32(offset) + " is not aligned");
     auto it = std::upper_bound(bins_.begin(), bins_.end(), offset,
                                [](std::uint32_t o, const BinInfo& b) { return o < b.offset; });
-    const BinInfo bin = *(it - 1); // bins_ tile [0, bins_end_) and offset < bins_end_
+    const BinInfo bin = *(it - 1); // bins_ start at 0 and offset < bins_end_
     const std::uint32_t rel = offset - bin.offset;
+    if (rel >= bin.size) {
+        auto gap = std::find_if(damaged_.begin(), damaged_.end(),
+                                [&](const Range& r) { return offset >= r.begin && offset < r.end; });
+        return error_at_cell(
+            offset,
+            w + ": cell offset " + hex32(offset) + " lies in a damaged hive bin" +
+                (gap == damaged_.end()
+                     ? std::string()
+                     : " (file offsets " + std::to_string(kBaseBlockSize + std::uint64_t(gap->begin)) +
+                           " to " + std::to_string(kBaseBlockSize + std::uint64_t(gap->end)) +
+                           " were skipped)"));
+    }
     if (rel < kBinHeaderSize)
         return error_at_cell(offset, w + ": cell offset " + hex32(offset) + " points into a hive bin header");
 
@@ -664,13 +587,21 @@ Result<std::optional<Key>> Key::subkey(std::string_view name) const {
     IMGPREP_ASSIGN(auto offs, subkey_offsets(*hive_, subkey_list_, subkey_count_, path_));
     const std::u16string want = upcased(utf8_to_units(name));
     const std::string what = "subkey of key " + path_;
+    // A sibling that cannot be read (e.g. in a damaged hive bin) does not hide the others; "not found" is
+    // only said when every sibling could be read.
+    std::optional<Error> unreadable;
     for (auto o : offs) {
-        IMGPREP_ASSIGN(auto c, hive_->cell(o, what));
-        IMGPREP_ASSIGN(auto nk, parse_nk(*hive_, c, what));
-        if (stored_name_key(nk.raw_name, nk.compressed) != want) continue;
+        auto c = hive_->cell(o, what);
+        auto nk = c ? parse_nk(*hive_, *c, what) : Result<KeyNode>(c.error());
+        if (!nk) {
+            if (!unreadable) unreadable = nk.take_error();
+            continue;
+        }
+        if (stored_name_key(nk->raw_name, nk->compressed) != want) continue;
         IMGPREP_ASSIGN(auto k, hive_->load_key(o, this, what));
         return std::optional<Key>(std::move(k));
     }
+    if (unreadable) return std::move(*unreadable);
     return std::optional<Key>();
 }
 
@@ -716,13 +647,19 @@ Result<std::optional<Value>> Key::value(std::string_view name) const {
     IMGPREP_ASSIGN(auto offs, value_offsets(*hive_, value_list_, value_count_, path_));
     const std::u16string want = upcased(utf8_to_units(name));
     const std::string what = "value of key " + path_;
+    std::optional<Error> unreadable; // as in subkey(): "not found" only when every value could be read
     for (auto o : offs) {
-        IMGPREP_ASSIGN(auto c, hive_->cell(o, what));
-        IMGPREP_ASSIGN(auto vk, parse_vk(*hive_, c, what));
-        if (stored_name_key(vk.raw_name, vk.compressed) != want) continue;
-        return std::optional<Value>(
-            make_value(o, decode_name(vk.raw_name, vk.compressed), vk.type, vk.size_field, vk.data_field));
+        auto c = hive_->cell(o, what);
+        auto vk = c ? parse_vk(*hive_, *c, what) : Result<KeyValue>(c.error());
+        if (!vk) {
+            if (!unreadable) unreadable = vk.take_error();
+            continue;
+        }
+        if (stored_name_key(vk->raw_name, vk->compressed) != want) continue;
+        return std::optional<Value>(make_value(o, decode_name(vk->raw_name, vk->compressed), vk->type,
+                                               vk->size_field, vk->data_field));
     }
+    if (unreadable) return std::move(*unreadable);
     return std::optional<Value>();
 }
 

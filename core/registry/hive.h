@@ -11,7 +11,10 @@
 // that refers to itself), absurd counts and sizes end in an Error naming the file offset; nothing is
 // allocated from a claimed size that the hive's real size does not back.
 //
-// Transaction logs (.LOG1/.LOG2) are not applied: a dirty hive is read as it is on disk, with a warning.
+// A dirty hive is replayed in memory from its transaction logs when they are given (log_replay.h); without
+// logs, or when they do not apply, it is read as it is on disk, with a warning.
+// A damaged hive bin (bad header) is skipped: the hive bins after it are read when a valid one is found at a
+// 4 KiB boundary (as Windows and hivex's lenient mode do); cells in the skipped range cannot be referenced.
 // Thread safety: a Hive and the Keys and Values made from it may be used from several threads at once.
 #pragma once
 
@@ -24,6 +27,7 @@
 #include <vector>
 
 #include "io/byte_source.h"
+#include "registry/log_replay.h"
 #include "util/result.h"
 
 namespace imgprep::registry {
@@ -149,6 +153,10 @@ class Hive : public std::enable_shared_from_this<Hive> {
     // Reads and checks the base block, indexes the hive bins and reads the root key. Problems that do not
     // stop reading (wrong checksum, dirty hive, truncated file, a broken hive bin) become warnings().
     static Result<std::shared_ptr<Hive>> open(SourcePtr source);
+    // The same for a primary file with its transaction logs: a dirty hive is replayed in memory first
+    // (replay() says what was applied; a warning says "replayed ... up to sequence N"). Logs that do not
+    // apply, or a replay that leaves the hive unreadable, fall back to the primary as stored, with warnings.
+    static Result<std::shared_ptr<Hive>> open(SourcePtr primary, const LogFiles& logs);
 
     ~Hive();
     Hive(const Hive&) = delete;
@@ -168,7 +176,13 @@ class Hive : public std::enable_shared_from_this<Hive> {
     std::uint32_t primary_sequence() const { return seq1_; }
     std::uint32_t secondary_sequence() const { return seq2_; }
     // Sequence numbers differ: a write was interrupted; changes held in the transaction logs are missing.
+    // (After a replay the sequence numbers are equal: see needed_replay().)
     bool dirty() const { return seq1_ != seq2_; }
+    // The primary file was dirty (sequence numbers differ or base block checksum wrong), whether or not its
+    // logs could be replayed.
+    bool needed_replay() const { return needed_replay_; }
+    // What the log replay applied (replay().replayed is false when nothing was).
+    const ReplayInfo& replay() const { return replay_; }
     bool checksum_ok() const { return checksum_ok_; }
     // Base block's last written time (FILETIME).
     std::uint64_t last_written() const { return last_written_; }
@@ -180,6 +194,12 @@ class Hive : public std::enable_shared_from_this<Hive> {
     std::size_t bin_count() const { return bins_.size(); }
     // Whole hive bins read from the source so far (each cache miss counts once).
     std::uint64_t bins_loaded() const;
+    // Ranges of the hive bins data skipped as damaged ([begin, end) relative to the hive bins data): a bin
+    // with a bad header up to the next valid bin.
+    struct Range {
+        std::uint32_t begin, end;
+    };
+    const std::vector<Range>& damaged() const { return damaged_; }
 
     // --- internal, used by Key and Value ---
     struct Cell {
@@ -194,6 +214,7 @@ class Hive : public std::enable_shared_from_this<Hive> {
 
   private:
     Hive() = default;
+    static Result<std::shared_ptr<Hive>> open_source(SourcePtr source);
     struct BinInfo {
         std::uint32_t offset;
         std::uint32_t size;
@@ -201,7 +222,10 @@ class Hive : public std::enable_shared_from_this<Hive> {
 
     SourcePtr source_;
     std::vector<std::string> warnings_;
-    std::vector<BinInfo> bins_; // sorted, contiguous from 0
+    std::vector<BinInfo> bins_; // sorted from offset 0; contiguous except across damaged_ ranges
+    std::vector<Range> damaged_;
+    ReplayInfo replay_;
+    bool needed_replay_ = false;
     std::uint32_t bins_end_ = 0;
     std::uint32_t claimed_bins_size_ = 0;
     std::uint32_t root_offset_ = 0;

@@ -592,14 +592,22 @@ void windows_section(Writer& w, const Json& r) {
     // Network
     const Json& dhcp = win.get("dhcp");
     std::vector<std::string> nics;
+    bool any_static = false, any_adapter = false;
     for (const auto& i : dhcp.get("interfaces").as_array()) {
         std::string s = i.get("adapter").as_string().empty()
                             ? i.get("guid").as_string()
                             : i.get("adapter").as_string() + " " + i.get("guid").as_string();
+        // Interfaces with EnableDHCP = 0 that are not adapters with an address (WAN miniports, VPN, removed
+        // adapters) do not count for network.dhcp (docs/checks.md).
+        const bool counts = i.get("static_adapter").is_bool() && i.get("static_adapter").as_bool();
+        any_static = any_static || counts;
+        any_adapter = any_adapter || i.get("binding").as_string() == "adapter";
         if (i.get("dhcp").is_bool() && i.get("dhcp").as_bool())
             s += ": DHCP";
         else if (i.get("dhcp").is_bool())
-            s += ": STATIC";
+            s += counts ? ": STATIC"
+                        : ": EnableDHCP=0, not an adapter with an address (" + i.get("binding").as_string() +
+                              ")";
         else
             s += ": DHCP setting unknown";
         const auto addrs = strings_of(i.get("addresses"));
@@ -607,8 +615,10 @@ void windows_section(Writer& w, const Json& r) {
         nics.push_back(s);
     }
     w.kv_row("Network adapters", nics.empty() ? std::string("none configured") : list_markup(nics));
-    w.kv_text("DHCP on every adapter",
-              yes_no(dhcp.get("all_interfaces"), "yes", "NO", "no adapter configured"));
+    w.kv_text("DHCP on every adapter", any_static     ? "NO"
+                                       : any_adapter  ? "yes"
+                                       : nics.empty() ? "no adapter configured"
+                                                      : "no network adapter among the interfaces");
 
     // Drivers
     const Json& virtio = win.get("virtio");

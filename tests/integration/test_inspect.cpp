@@ -22,9 +22,9 @@ QJsonObject runJson(const QStringList& args, int* exitCode, QByteArray* err = nu
     return QJsonDocument::fromJson(r.out).object();
 }
 
-// The comparison rules of tests/fixtures/windows/README.md: objects as subsets; `partitions` matched by index,
-// `interfaces` by guid, `per_disk` by position (each entry a subset, same count); arrays of scalars equal; the
-// cloudbase-init config maps equal; GUID strings case-insensitive.
+// The comparison rules of tests/fixtures/windows/README.md: objects as subsets; `partitions` matched by
+// index, `interfaces` by guid, `per_disk` by position (each entry a subset, same count); arrays of scalars
+// equal; the cloudbase-init config maps equal; GUID strings case-insensitive.
 QString subsetMismatch(const QJsonValue& expect, const QJsonValue& actual, const QString& where,
                        const QString& key = {}) {
     if (expect.isObject()) {
@@ -32,7 +32,8 @@ QString subsetMismatch(const QJsonValue& expect, const QJsonValue& actual, const
         const QJsonObject e = expect.toObject(), a = actual.toObject();
         if (key == "config" || key == "unattend_config")
             if (e.keys() != a.keys())
-                return where + ": keys differ: expected " + e.keys().join(",") + ", got " + a.keys().join(",");
+                return where + ": keys differ: expected " + e.keys().join(",") + ", got " +
+                       a.keys().join(",");
         for (auto it = e.begin(); it != e.end(); ++it) {
             if (!a.contains(it.key())) return where + "." + it.key() + ": missing";
             QString m = subsetMismatch(it.value(), a.value(it.key()), where + "." + it.key(), it.key());
@@ -43,17 +44,20 @@ QString subsetMismatch(const QJsonValue& expect, const QJsonValue& actual, const
     if (expect.isArray()) {
         if (!actual.isArray()) return where + ": expected an array";
         const QJsonArray e = expect.toArray(), a = actual.toArray();
-        if (e.size() != a.size()) return QString("%1: expected %2 entries, got %3").arg(where).arg(e.size()).arg(a.size());
+        if (e.size() != a.size())
+            return QString("%1: expected %2 entries, got %3").arg(where).arg(e.size()).arg(a.size());
         const QString by = key == "partitions" ? "index" : key == "interfaces" ? "guid" : QString();
         for (int i = 0; i < e.size(); ++i) {
             QJsonValue match = a.at(i);
             if (!by.isEmpty()) {
                 match = QJsonValue();
                 for (const auto& x : a)
-                    if (x.toObject()[by].toVariant().toString().compare(e.at(i).toObject()[by].toVariant().toString(),
-                                                                         Qt::CaseInsensitive) == 0)
+                    if (x.toObject()[by].toVariant().toString().compare(
+                            e.at(i).toObject()[by].toVariant().toString(), Qt::CaseInsensitive) == 0)
                         match = x;
-                if (match.isNull()) return where + ": no entry with " + by + " " + e.at(i).toObject()[by].toVariant().toString();
+                if (match.isNull())
+                    return where + ": no entry with " + by + " " +
+                           e.at(i).toObject()[by].toVariant().toString();
             }
             QString m = subsetMismatch(e.at(i), match, QString("%1[%2]").arg(where).arg(i));
             if (!m.isEmpty()) return m;
@@ -61,15 +65,18 @@ QString subsetMismatch(const QJsonValue& expect, const QJsonValue& actual, const
         return {};
     }
     if (expect.isDouble() && actual.isDouble())
-        return expect.toDouble() == actual.toDouble()
-                   ? QString()
-                   : QString("%1: expected %2, got %3").arg(where).arg(expect.toDouble()).arg(actual.toDouble());
+        return expect.toDouble() == actual.toDouble() ? QString()
+                                                      : QString("%1: expected %2, got %3")
+                                                            .arg(where)
+                                                            .arg(expect.toDouble())
+                                                            .arg(actual.toDouble());
     if (expect.isString() && actual.isString() && (key == "type" || key == "guid"))
         return expect.toString().compare(actual.toString(), Qt::CaseInsensitive) == 0
                    ? QString()
                    : where + ": expected " + expect.toString() + ", got " + actual.toString();
     if (expect != actual)
-        return where + ": expected " + QString::fromUtf8(QJsonDocument(QJsonArray{expect}).toJson(QJsonDocument::Compact)) +
+        return where + ": expected " +
+               QString::fromUtf8(QJsonDocument(QJsonArray{expect}).toJson(QJsonDocument::Compact)) +
                ", got " + QString::fromUtf8(QJsonDocument(QJsonArray{actual}).toJson(QJsonDocument::Compact));
     return {};
 }
@@ -84,10 +91,10 @@ QJsonObject readJsonFile(const QString& path) {
 
 class TestInspect : public QObject {
     Q_OBJECT
-private:
+  private:
     QTemporaryDir tmp_;
 
-private slots:
+  private slots:
     void initTestCase() { QVERIFY(tmp_.isValid()); }
 
     void windowsFixtures_data() {
@@ -98,7 +105,8 @@ private slots:
         while (!list.atEnd()) {
             const QStringList p = QString::fromUtf8(list.readLine()).trimmed().split('|');
             if (p.size() < 3) continue;
-            QTest::newRow(p[0].toUtf8()) << fixtureDir("windows") + "/" + p[1] << fixtureDir("windows") + "/" + p[2];
+            QTest::newRow(p[0].toUtf8())
+                << fixtureDir("windows") + "/" + p[1] << fixtureDir("windows") + "/" + p[2];
         }
     }
     void windowsFixtures() {
@@ -106,7 +114,8 @@ private slots:
         QFETCH(QString, expect);
         const QJsonObject ex = readJsonFile(expect);
         QVERIFY2(!ex.isEmpty(), qPrintable("cannot read " + expect));
-        // The source stays unchanged (hashing the 1.5 TiB sparse file would read 1.5 TiB: the others prove it).
+        // The source stays unchanged (hashing the 1.5 TiB sparse file would read 1.5 TiB: the others prove
+        // it).
         const bool hash = QFileInfo(image).size() < (qint64(4) << 30);
         const QByteArray before = hash ? sha256OfFile(image) : QByteArray();
         int rc = -1;
@@ -126,8 +135,10 @@ private slots:
         // Services by name in virtio.services, ide_services and cloudbase_init.service.
         const QJsonObject win = ins["facts"].toObject()["windows"].toObject();
         QMap<QString, QJsonObject> services;
-        for (const auto& v : win["virtio"].toObject()["services"].toArray()) services[v.toObject()["name"].toString().toLower()] = v.toObject();
-        for (const auto& v : win["ide_services"].toArray()) services[v.toObject()["name"].toString().toLower()] = v.toObject();
+        for (const auto& v : win["virtio"].toObject()["services"].toArray())
+            services[v.toObject()["name"].toString().toLower()] = v.toObject();
+        for (const auto& v : win["ide_services"].toArray())
+            services[v.toObject()["name"].toString().toLower()] = v.toObject();
         services["cloudbase-init"] = win["cloudbase_init"].toObject()["service"].toObject();
         const QJsonObject exServices = ex["services"].toObject();
         for (auto it = exServices.begin(); it != exServices.end(); ++it) {
@@ -144,12 +155,14 @@ private slots:
         QVERIFY2(rc == 0 || rc == 1, err.constData());
         QCOMPARE(chk["schema"].toInt(), 1);
         QMap<QString, QString> statuses;
-        for (const auto& c : chk["checks"].toArray()) statuses[c.toObject()["id"].toString()] = c.toObject()["status"].toString();
+        for (const auto& c : chk["checks"].toArray())
+            statuses[c.toObject()["id"].toString()] = c.toObject()["status"].toString();
         const QJsonObject exChecks = ex["checks"].toObject();
         for (auto it = exChecks.begin(); it != exChecks.end(); ++it)
-            QVERIFY2(statuses.value(it.key()) == it.value().toString(),
-                     qPrintable(QString("%1: expected %2, got %3").arg(it.key(), it.value().toString(),
-                                                                       statuses.value(it.key(), "(absent)"))));
+            QVERIFY2(
+                statuses.value(it.key()) == it.value().toString(),
+                qPrintable(QString("%1: expected %2, got %3")
+                               .arg(it.key(), it.value().toString(), statuses.value(it.key(), "(absent)"))));
         const QString verdict = chk["summary"].toObject()["verdict"].toString();
         if (ex.contains("verdict")) QCOMPARE(verdict, ex["verdict"].toString());
         QCOMPARE(rc, verdict == "ready" ? 0 : 1);
@@ -181,6 +194,56 @@ private slots:
         QVERIFY(checked > 0);
     }
 
+    // A dirty SYSTEM hive is replayed from the logs beside it (the builder made them with sequence numbers
+    // 4201 and 4202 from a hivex chain); a missing Select\Current set falls back with a warning; a damaged
+    // hive bin leaves the interfaces unreadable: network.dhcp unknown with the reason, never pass.
+    void dirtyAndDamagedSystemHives() {
+        int rc = -1;
+        QByteArray err;
+        QJsonObject ins =
+            runJson({"inspect", fixtureDir("windows") + "/win10-vbox-dirty.qcow2", "--json"}, &rc, &err);
+        QVERIFY2(rc == 0, err.constData());
+        QJsonObject w = ins["facts"].toObject()["windows"].toObject();
+        const QJsonObject sys = w["hives"].toArray().at(0).toObject();
+        QCOMPARE(sys["name"].toString(), QString("SYSTEM"));
+        QCOMPARE(sys["replay"].toObject()["format"].toString(), QString("new"));
+        QCOMPARE(sys["replay"].toObject()["from_sequence"].toInt(), 4201);
+        QCOMPARE(sys["replay"].toObject()["to_sequence"].toInt(), 4202);
+        QCOMPARE(sys["replay"].toObject()["logs"].toArray(), (QJsonArray{"SYSTEM.LOG1", "SYSTEM.LOG2"}));
+        QString warnings;
+        for (const auto& v : w["warnings"].toArray())
+            warnings += v.toString() + "\n";
+        QVERIFY2(
+            warnings.contains("hive was dirty (primary sequence number 4201, secondary 4200): replayed 2 log "
+                              "entries (sequence 4201 to 4202)") &&
+                warnings.contains("up to sequence 4202"),
+            qPrintable(warnings));
+        QVERIFY2(warnings.contains(
+                     "Select\\Current = 2 names ControlSet002, which does not exist; ControlSet001 was "
+                     "read instead (Select\\Default = 1)"),
+                 qPrintable(warnings));
+        QCOMPARE(w["current_control_set"].toInt(), 1);
+        QVERIFY(w["rtc_utc"].isNull());
+        QVERIFY(w["real_time_is_universal"].isNull());
+
+        ins = runJson({"inspect", fixtureDir("windows") + "/win2019-damaged-system.qcow2", "--json"}, &rc,
+                      &err);
+        QVERIFY2(rc == 0, err.constData());
+        w = ins["facts"].toObject()["windows"].toObject();
+        QVERIFY2(w["unreadable"].toObject()["network"].toString().contains("lies in a damaged hive bin"),
+                 qPrintable(QJsonDocument(w["unreadable"].toObject()).toJson()));
+        QCOMPARE(w["hives"].toArray().at(0).toObject()["damaged_bytes"].toInt(), 4096);
+        QJsonObject chk =
+            runJson({"check", fixtureDir("windows") + "/win2019-damaged-system.qcow2", "--json"}, &rc, &err);
+        QCOMPARE(rc, 1);
+        for (const auto& c : chk["checks"].toArray())
+            if (c.toObject()["id"].toString() == "network.dhcp") {
+                QCOMPARE(c.toObject()["status"].toString(), QString("unknown"));
+                QVERIFY(c.toObject()["message"].toString().contains("damaged hive bin"));
+            }
+        QCOMPARE(chk["summary"].toObject()["verdict"].toString(), QString("incomplete"));
+    }
+
     void notWindowsAndUnreadable() {
         // A plain fixture disk holds no filesystem: inspect succeeds, windows is null, os.version fails.
         const QString raw = fixtureDir("images") + "/raw.img";
@@ -209,7 +272,8 @@ private slots:
         QCOMPARE(chk["image"].toObject()["format"].toString(), QString("zvhd2"));
         QCOMPARE(chk["summary"].toObject()["verdict"].toString(), QString("incomplete"));
         QMap<QString, QString> st;
-        for (const auto& c : chk["checks"].toArray()) st[c.toObject()["id"].toString()] = c.toObject()["status"].toString();
+        for (const auto& c : chk["checks"].toArray())
+            st[c.toObject()["id"].toString()] = c.toObject()["status"].toString();
         QCOMPARE(st["network.dhcp"], QString("unknown"));
         QCOMPARE(st["drivers.virtio"], QString("unknown"));
         QCOMPARE(st["image.format"], QString("pass"));
@@ -222,7 +286,8 @@ private slots:
         if (sharedDir().isEmpty()) QSKIP("../shared/testdata is absent");
         int rc = -1;
         // A Windows-made bare NTFS volume (no partition table) whose config folder holds no hives.
-        QJsonObject ins = runJson({"inspect", sharedDir() + "/testdata/images/dfvfs-windows_volume.qcow2", "--json"}, &rc);
+        QJsonObject ins =
+            runJson({"inspect", sharedDir() + "/testdata/images/dfvfs-windows_volume.qcow2", "--json"}, &rc);
         QCOMPARE(rc, 0);
         QJsonObject facts = ins["facts"].toObject();
         QCOMPARE(facts["partition_table"].toString(), QString("none"));
@@ -234,10 +299,14 @@ private slots:
         QVERIFY(facts["windows"].isNull());
         QVERIFY2(facts["not_windows_reason"].toString().contains("ext2"),
                  qPrintable(facts["not_windows_reason"].toString()));
-        auto info = runTool(cliPath(), {"info", sharedDir() + "/testdata/images/dfvfs-windows_volume.qcow2", "--checksum", "sha256"});
+        auto info = runTool(cliPath(), {"info", sharedDir() + "/testdata/images/dfvfs-windows_volume.qcow2",
+                                        "--checksum", "sha256"});
         QCOMPARE(info.exitCode, 0);
         const QString raw = tmp_.filePath("dfvfs.raw");
-        QCOMPARE(runTool("qemu-img", {"convert", "-O", "raw", sharedDir() + "/testdata/images/dfvfs-windows_volume.qcow2", raw}).exitCode, 0);
+        QCOMPARE(runTool("qemu-img", {"convert", "-O", "raw",
+                                      sharedDir() + "/testdata/images/dfvfs-windows_volume.qcow2", raw})
+                     .exitCode,
+                 0);
         const QByteArray oracle = sha256OfFile(raw);
         QVERIFY2(!oracle.isEmpty() && info.out.contains(oracle), info.out.constData());
     }

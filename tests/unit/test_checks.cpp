@@ -111,6 +111,8 @@ ImageFacts goodFacts() {
     i.guid = "{6A3C1E0B-9F2D-4B7A-8C11-2D4E5F60718A}";
     i.adapter = "Red Hat VirtIO Ethernet Adapter";
     i.dhcp = true;
+    i.binding = "adapter";
+    i.characteristics = 0x84;
     i.evidence = kDhcpOn;
     w.interfaces = {i};
     w.dhcp_all = true;
@@ -136,8 +138,10 @@ ImageFacts goodFacts() {
     cb.evidence = "SYSTEM\\ControlSet001\\Services\\cloudbase-init present";
     w.cloudbase_init = cb;
     w.sysprep_image_state = "IMAGE_STATE_COMPLETE";
+    w.sysprep_evidence = "SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Setup\\State: ImageState";
     w.san_policy = 1;
     w.rtc_utc = true;
+    w.real_time_is_universal = 1;
     w.rdp_allowed = true;
     w.rdp_evidence = "SYSTEM\\ControlSet001\\Control\\Terminal Server fDenyTSConnections = 0";
     w.hiberboot_enabled = false;
@@ -601,6 +605,8 @@ class TestChecks : public QObject {
         st.adapter = "vmxnet3 Ethernet Adapter";
         st.dhcp = false;
         st.addresses = {"192.168.10.20"};
+        st.binding = "adapter";
+        st.characteristics = 0x84;
         st.evidence = kDhcpOff;
         f.windows->interfaces.push_back(st);
         f.windows->dhcp_all = false;
@@ -608,7 +614,7 @@ class TestChecks : public QObject {
         STATUS(r, CheckStatus::Fail);
         EVIDENCE(r, kDhcpOff);
         EVIDENCE(r, "IPAddress: 192.168.10.20");
-        MESSAGE(r, "1 of 2");
+        MESSAGE(r, "1 network adapter interface(s) use a static address");
         QVERIFY(hasRemediation(
             r, "{0F1E2D3C-4B5A-6978-8796-A5B4C3D2E1F0} (vmxnet3 Ethernet Adapter) from 192.168.10.20"));
         QVERIFY(hasRemediation(r, "Obtain an IP address automatically"));
@@ -622,7 +628,8 @@ class TestChecks : public QObject {
         f.windows->dhcp_all.reset();
         r = run("network.dhcp", vmdk(), f);
         STATUS(r, CheckStatus::Pass);
-        EVIDENCE(r, "no interface under SYSTEM\\ControlSet001\\Services\\Tcpip\\Parameters\\Interfaces");
+        EVIDENCE(r, "no interface with EnableDHCP under SYSTEM\\ControlSet001\\Services\\Tcpip\\Parameters\\"
+                    "Interfaces");
 
         f = goodFacts();
         f.windows->interfaces[0].dhcp.reset();
@@ -630,6 +637,54 @@ class TestChecks : public QObject {
         r = run("network.dhcp", vmdk(), f);
         STATUS(r, CheckStatus::Unknown);
         EVIDENCE(r, "{6A3C1E0B-9F2D-4B7A-8C11-2D4E5F60718A}\\EnableDHCP not set");
+
+        // Interfaces with EnableDHCP = 0 that are not adapters with an address are evidence only: a WAN
+        // miniport (software adapter, 0.0.0.0), a VPN adapter with an address, an interface whose adapter was
+        // removed. An address on an interface whose binding could not be read leaves the check open.
+        f = goodFacts();
+        auto off = [](const char* guid, const char* adapter, std::vector<std::string> addrs,
+                      const char* binding, std::optional<std::uint32_t> ch) {
+            InterfaceFacts x;
+            x.guid = guid;
+            x.adapter = adapter;
+            x.dhcp = false;
+            x.addresses = std::move(addrs);
+            x.binding = binding;
+            x.characteristics = ch;
+            x.evidence = std::string("SYSTEM\\ControlSet001\\Services\\Tcpip\\Parameters\\Interfaces\\") +
+                         guid + "\\EnableDHCP = 0";
+            return x;
+        };
+        f.windows->interfaces.push_back(off("{A1}", "WAN Miniport (IP)", {}, "virtual", 0x29));
+        f.windows->interfaces.push_back(off("{A2}", "TAP-Windows Adapter V9", {"10.8.0.6"}, "virtual", 0x81));
+        f.windows->interfaces.push_back(off("{A3}", "", {"192.168.1.50"}, "none", std::nullopt));
+        f.windows->interfaces.push_back(off("{A4}", "Intel(R) PRO/1000", {}, "adapter", 0x84));
+        f.windows->dhcp_all = false;
+        r = run("network.dhcp", vmdk(), f);
+        STATUS(r, CheckStatus::Pass);
+        MESSAGE(r, "4 with EnableDHCP = 0 are not network adapters with an address");
+        EVIDENCE(r, "{A1}: EnableDHCP = 0 does not count: bound to a software adapter (no NCF_PHYSICAL)");
+        EVIDENCE(r, "{A3}: EnableDHCP = 0 does not count: bound to no network adapter");
+        EVIDENCE(r, "{A4}: EnableDHCP = 0 does not count: no address set");
+        QVERIFY(r.remediation.empty());
+        f.windows->interfaces.push_back(off("{A5}", "", {"10.0.0.9"}, "unknown", std::nullopt));
+        r = run("network.dhcp", vmdk(), f);
+        STATUS(r, CheckStatus::Unknown);
+        MESSAGE(r, "the network adapter class key");
+        // The interface list itself unreadable (a damaged hive bin): unknown with the reason, never pass.
+        f = goodFacts();
+        f.windows->unreadable["network"] = "subkey of key \\ControlSet001\\Services\\Tcpip\\Parameters: cell "
+                                           "offset 0x9020 lies in a damaged hive bin";
+        r = run("network.dhcp", vmdk(), f);
+        STATUS(r, CheckStatus::Unknown);
+        MESSAGE(r, "lies in a damaged hive bin");
+        f.windows->interfaces.clear();
+        STATUS(run("network.dhcp", vmdk(), f), CheckStatus::Unknown);
+        // ...but a static adapter that was read still fails.
+        f.windows->interfaces.push_back(st);
+        r = run("network.dhcp", vmdk(), f);
+        STATUS(r, CheckStatus::Fail);
+        EVIDENCE(r, "could not be read: network: subkey of key");
 
         ImageFacts linux_disk;
         linux_disk.readable = true;
@@ -677,6 +732,18 @@ class TestChecks : public QObject {
         STATUS(r, CheckStatus::Warn);
         MESSAGE(r, "disabled");
         STATUS(run("tools.cloudbase_init", vmdk(), unreadableFacts()), CheckStatus::Unknown);
+        // Not found while the program entries could not be read: unknown, not "not installed".
+        f = goodFacts();
+        f.windows->cloudbase_init = CloudbaseInitFacts{};
+        f.windows->unreadable["applications"] = "SOFTWARE hive could not be read (base block checksum wrong)";
+        r = run("tools.cloudbase_init", vmdk(), f);
+        STATUS(r, CheckStatus::Unknown);
+        MESSAGE(r, "whether Cloudbase-Init is installed");
+        // A default install folder is said to be assumed.
+        f = goodFacts();
+        f.windows->cloudbase_init.install_path_assumed = true;
+        r = run("tools.cloudbase_init", vmdk(), f);
+        EVIDENCE(r, "(the installer's default folder: neither the program entry nor the service names one)");
     }
 
     void cloudbaseConfig() {
@@ -725,7 +792,8 @@ class TestChecks : public QObject {
         auto r = run("tools.sysprep", vmdk(), goodFacts());
         STATUS(r, CheckStatus::Info);
         EVIDENCE(
-            r, "SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Setup\\State: ImageState=IMAGE_STATE_COMPLETE");
+            r,
+            "SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Setup\\State: ImageState = IMAGE_STATE_COMPLETE");
         MESSAGE(r, "not generalized");
         ImageFacts f = goodFacts();
         f.windows->sysprep_image_state = "IMAGE_STATE_GENERALIZE_RESEAL_TO_OOBE";
@@ -738,6 +806,10 @@ class TestChecks : public QObject {
         STATUS(run("tools.sysprep", vmdk(), f), CheckStatus::Warn);
         f.windows->sysprep_image_state.clear();
         STATUS(run("tools.sysprep", vmdk(), f), CheckStatus::Unknown);
+        f.windows->unreadable["sysprep"] = "SOFTWARE hive could not be read (no regf signature)";
+        r = run("tools.sysprep", vmdk(), f);
+        STATUS(r, CheckStatus::Unknown);
+        MESSAGE(r, "could not be read (sysprep: SOFTWARE hive could not be read");
         STATUS(run("tools.sysprep", vmdk(), unreadableFacts()), CheckStatus::Unknown);
     }
 
@@ -768,6 +840,13 @@ class TestChecks : public QObject {
         STATUS(r, CheckStatus::Fail);
         MESSAGE(r, "no VirtIO storage driver");
         STATUS(run("drivers.virtio", vmdk(), unreadableFacts()), CheckStatus::Unknown);
+        f.windows->unreadable["services"] = "SYSTEM hive could not be read";
+        r = run("drivers.virtio", vmdk(), f);
+        STATUS(r, CheckStatus::Unknown);
+        MESSAGE(r, "services: SYSTEM hive could not be read");
+        f = goodFacts();
+        f.windows->unreadable["drivers"] = "x"; // found and read: the pass stands
+        STATUS(run("drivers.virtio", vmdk(), f), CheckStatus::Pass);
     }
 
     void virtioBoot() {
@@ -798,6 +877,9 @@ class TestChecks : public QObject {
         MESSAGE(r, "No IDE driver is set to start at boot");
         EVIDENCE(r, "SYSTEM\\ControlSet001\\Services\\intelide: not present");
         STATUS(run("drivers.virtio_boot", vmdk(), unreadableFacts()), CheckStatus::Unknown);
+        f.windows->unreadable["drivers"] =
+            "subkey of key \\DriverDatabase\\DeviceIds: lies in a damaged hive bin";
+        STATUS(run("drivers.virtio_boot", vmdk(), f), CheckStatus::Unknown);
     }
 
     void gpu() {
@@ -810,6 +892,9 @@ class TestChecks : public QObject {
         STATUS(r, CheckStatus::Pass);
         EVIDENCE(r, "display driver NVIDIA GRID (nvlddmkm)");
         STATUS(run("drivers.gpu", vmdk(), unreadableFacts()), CheckStatus::Unknown);
+        f = goodFacts();
+        f.windows->unreadable["display"] = "SYSTEM hive could not be read";
+        STATUS(run("drivers.gpu", vmdk(), f), CheckStatus::Unknown);
     }
 
     // ---- Table 2 ------------------------------------------------------------------------------------------
@@ -1187,6 +1272,12 @@ class TestChecks : public QObject {
         STATUS(r, CheckStatus::Fail);
         EVIDENCE(r, "the disk is encrypted (QCOW2 AES encryption)");
         STATUS(run("disk.not_encrypted", vmdk(), unreadableFacts()), CheckStatus::Unknown);
+        // A partition whose first sector could not be read is not "not encrypted".
+        f = goodFacts();
+        f.partitions[0].read_error = "first sector unreadable: at offset 1048576: read error";
+        r = run("disk.not_encrypted", vmdk(), f);
+        STATUS(r, CheckStatus::Unknown);
+        EVIDENCE(r, "first sector unreadable");
     }
 
     // ---- extra --------------------------------------------------------------------------------------------
@@ -1203,7 +1294,13 @@ class TestChecks : public QObject {
         f.windows->san_policy.reset();
         r = run("windows.san_policy", vmdk(), f);
         STATUS(r, CheckStatus::Warn);
-        EVIDENCE(r, "SanPolicy not found");
+        EVIDENCE(r, "SanPolicy not set");
+        f.windows->unreadable["san_policy"] =
+            "value list of key \\ControlSet001\\Services\\partmgr\\Parameters: "
+            "cell offset 0x4000 lies in a damaged hive bin";
+        r = run("windows.san_policy", vmdk(), f);
+        STATUS(r, CheckStatus::Unknown);
+        MESSAGE(r, "Cannot tell the SAN policy");
         STATUS(run("windows.san_policy", vmdk(), unreadableFacts()), CheckStatus::Unknown);
     }
 
@@ -1229,9 +1326,25 @@ class TestChecks : public QObject {
         f.windows->hibernate_enabled = true;
         r = run("windows.clean_shutdown", vmdk(), f);
         STATUS(r, CheckStatus::Warn);
-        EVIDENCE(
-            r,
-            "SYSTEM\\ControlSet001\\Control\\Session Manager\\Power HiberbootEnabled = 1 (Fast Startup on)");
+        EVIDENCE(r, "SYSTEM\\ControlSet001\\Control\\Session Manager\\Power HiberbootEnabled non-zero (Fast "
+                    "Startup on)");
+        // HibernateEnabled not set: Windows' default (on) applies, and the evidence says so.
+        f.windows->hibernate_enabled.reset();
+        r = run("windows.clean_shutdown", vmdk(), f);
+        STATUS(r, CheckStatus::Warn);
+        EVIDENCE(r, "HibernateEnabled not set (Windows default: hibernation on)");
+        // Power settings unreadable: clean volumes, but no pass on what was not read.
+        f = goodFacts();
+        f.windows->unreadable["power"] = "SYSTEM hive could not be read";
+        r = run("windows.clean_shutdown", vmdk(), f);
+        STATUS(r, CheckStatus::Warn);
+        MESSAGE(r, "whether Fast Startup is on could not be read");
+        // An NTFS volume whose state could not be read: unknown.
+        f = goodFacts();
+        f.partitions[0].read_error = "\\hiberfil.sys could not be read: at offset 0: read error";
+        r = run("windows.clean_shutdown", vmdk(), f);
+        STATUS(r, CheckStatus::Unknown);
+        EVIDENCE(r, "hiberfil.sys could not be read");
         STATUS(run("windows.clean_shutdown", vmdk(), unreadableFacts()), CheckStatus::Unknown);
     }
 
@@ -1250,7 +1363,9 @@ class TestChecks : public QObject {
         f.windows->rdp_evidence.clear();
         r = run("windows.rdp", vmdk(), f);
         STATUS(r, CheckStatus::Warn);
-        EVIDENCE(r, "fDenyTSConnections not found");
+        EVIDENCE(r, "fDenyTSConnections not set");
+        f.windows->unreadable["rdp"] = "SOFTWARE hive could not be read";
+        STATUS(run("windows.rdp", vmdk(), f), CheckStatus::Unknown);
         STATUS(run("windows.rdp", vmdk(), unreadableFacts()), CheckStatus::Unknown);
     }
 
@@ -1265,6 +1380,24 @@ class TestChecks : public QObject {
         QVERIFY(r.message.find("Hyper-V") == std::string::npos);
         f.windows->legacy_tools = {"Hyper-V integration services"};
         STATUS(run("windows.legacy_hypervisor_tools", vmdk(), f), CheckStatus::Pass);
+        f.windows->legacy_tools = {"VirtualBox Guest Additions"};
+        f.windows->legacy_tools_evidence = {
+            "VirtualBox Guest Additions: SYSTEM\\ControlSet001\\Services\\VBoxGuest "
+            "present (Start=0)"};
+        r = run("windows.legacy_hypervisor_tools", vmdk(), f);
+        STATUS(r, CheckStatus::Warn);
+        MESSAGE(r, "VirtualBox Guest Additions");
+        EVIDENCE(r, "Services\\VBoxGuest present");
+        // Nothing found, but the services could not be read: unknown (a damaged hive must not pass).
+        f = goodFacts();
+        f.windows->unreadable["services"] =
+            "subkey of key \\ControlSet001\\Services: cell offset 0x2a020 lies in "
+            "a damaged hive bin";
+        r = run("windows.legacy_hypervisor_tools", vmdk(), f);
+        STATUS(r, CheckStatus::Unknown);
+        MESSAGE(r, "damaged hive bin");
+        f.windows->legacy_tools = {"VMware Tools"};
+        STATUS(run("windows.legacy_hypervisor_tools", vmdk(), f), CheckStatus::Warn);
         STATUS(run("windows.legacy_hypervisor_tools", vmdk(), unreadableFacts()), CheckStatus::Unknown);
     }
 
@@ -1274,13 +1407,22 @@ class TestChecks : public QObject {
         EVIDENCE(r, "SYSTEM\\ControlSet001\\Control\\TimeZoneInformation RealTimeIsUniversal = 1");
         ImageFacts f = goodFacts();
         f.windows->rtc_utc = false;
+        f.windows->real_time_is_universal = 0;
         r = run("windows.rtc_utc", vmdk(), f);
         STATUS(r, CheckStatus::Warn);
         EVIDENCE(r, "RealTimeIsUniversal = 0");
+        // Not set: Windows reads the clock as local time; the evidence says "not set", never "= 0".
         f.windows->rtc_utc.reset();
+        f.windows->real_time_is_universal.reset();
         f.windows->current_control_set.reset();
         r = run("windows.rtc_utc", vmdk(), f);
-        EVIDENCE(r, "SYSTEM\\CurrentControlSet\\Control\\TimeZoneInformation RealTimeIsUniversal not found");
+        STATUS(r, CheckStatus::Warn);
+        EVIDENCE(r, "SYSTEM\\CurrentControlSet\\Control\\TimeZoneInformation RealTimeIsUniversal not set "
+                    "(Windows default: local time)");
+        for (const auto& e : r.evidence)
+            QVERIFY2(e.find("= 0") == std::string::npos, e.c_str());
+        f.windows->unreadable["rtc"] = "SYSTEM hive could not be read";
+        STATUS(run("windows.rtc_utc", vmdk(), f), CheckStatus::Unknown);
         STATUS(run("windows.rtc_utc", vmdk(), unreadableFacts()), CheckStatus::Unknown);
     }
 
@@ -1295,6 +1437,9 @@ class TestChecks : public QObject {
         STATUS(r, CheckStatus::Warn);
         EVIDENCE(r, "Auto Update\\RebootRequired present");
         STATUS(run("windows.pending_reboot", vmdk(), unreadableFacts()), CheckStatus::Unknown);
+        f = goodFacts();
+        f.windows->unreadable["pending_reboot"] = "SOFTWARE hive could not be read";
+        STATUS(run("windows.pending_reboot", vmdk(), f), CheckStatus::Unknown);
     }
 
     // ---- evaluator, verdict, summary ----------------------------------------------------------------------
@@ -1337,6 +1482,7 @@ class TestChecks : public QObject {
         QCOMPARE(s.verdict, std::string("ready"));
         QVERIFY(s.counts[std::size_t(CheckStatus::Warn)] >= 2);
         f.windows->interfaces[0].dhcp = false; // required: fail
+        f.windows->interfaces[0].addresses = {"10.0.0.5"};
         f.windows->rtc_utc.reset();
         results = evaluate_checks(vmdk(), f);
         s = summarize(vmdk(), f, results);
@@ -1461,6 +1607,7 @@ class TestChecks : public QObject {
     void jsonForms() {
         ImageFacts f = goodFacts();
         f.windows->interfaces[0].dhcp = false;
+        f.windows->interfaces[0].addresses = {"10.0.0.5"};
         f.windows->interfaces[0].evidence = kDhcpOff;
         auto results = evaluate_checks(vmdk(), f);
         Summary s = summarize(vmdk(), f, results);
@@ -1519,6 +1666,7 @@ class TestChecks : public QObject {
         st.guid = "{0F1E2D3C-4B5A-6978-8796-A5B4C3D2E1F0}";
         st.dhcp = false;
         st.addresses = {"10.1.2.3"};
+        st.binding = "adapter";
         st.evidence = kDhcpOff;
         f.windows->interfaces.push_back(st);
         f.windows->san_policy = 2;
@@ -1555,6 +1703,7 @@ class TestChecks : public QObject {
         ImageFacts bad = goodFacts();
         WindowsFacts& w = *bad.windows;
         w.interfaces[0].dhcp = false;
+        w.interfaces[0].addresses = {"192.168.5.5"};
         w.san_policy.reset();
         w.rdp_allowed = false;
         w.rtc_utc = false;
@@ -1603,6 +1752,8 @@ class TestChecks : public QObject {
         evil.guid = "{x'); Remove-Item C:\\ -Recurse; ('}";
         evil.adapter = "EVIL\n Remove-Item C:\\Windows -Recurse #\u2019";
         evil.dhcp = false;
+        evil.addresses = {"10.0.0.9"};
+        evil.binding = "adapter";
         evil.evidence = "EVIL evidence\r\nStop-Computer";
         f.windows->interfaces = {evil};
         f.windows->cloudbase_init.config_path = "C:\\x'; Stop-Computer; '.conf";
