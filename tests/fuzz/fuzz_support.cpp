@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <deque>
 
 #include "util/endian.h"
 
@@ -125,6 +126,34 @@ void touch(const ByteSource& src, std::uint64_t offset, std::size_t len) {
     len = std::size_t(std::min<std::uint64_t>(len, src.size() - offset));
     std::vector<std::uint8_t> buf(len);
     (void)src.read_at(offset, buf);
+}
+
+void exercise_hive(const registry::Hive& h) {
+    (void)h.find("Select");
+    (void)h.find("ControlSet001\\Services\\Tcpip\\Parameters\\Interfaces");
+    auto root = h.root();
+    if (!root) return;
+    std::deque<registry::Key> keys{*root};
+    std::size_t visited = 0;
+    while (!keys.empty() && visited++ < 512) {
+        registry::Key k = std::move(keys.front());
+        keys.pop_front();
+        (void)k.subkey("Parameters");
+        if (auto values = k.values()) {
+            std::size_t n = 0;
+            for (const registry::Value& v : *values) {
+                if (n++ >= 64) break;
+                (void)v.data();
+                (void)v.as_string();
+                (void)v.as_multi_string();
+                (void)v.as_dword();
+                (void)v.as_qword();
+            }
+        }
+        if (auto subs = k.subkeys())
+            for (auto& s : *subs)
+                if (keys.size() < 512) keys.push_back(std::move(s));
+    }
 }
 
 void exercise_image(const ImageReader& image, std::size_t max_extents, std::size_t max_bytes) {

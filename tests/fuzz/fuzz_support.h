@@ -22,6 +22,7 @@
 
 #include "image/image_reader.h"
 #include "io/byte_source.h"
+#include "registry/hive.h"
 
 namespace imgprep::fuzz {
 
@@ -42,6 +43,10 @@ OpenContext isolated_context();
 // chain.
 void exercise_image(const ImageReader& image, std::size_t max_extents = 256,
                     std::size_t max_bytes = 1u << 20);
+
+// Walks a registry hive the way inspection does: the lookups it makes, then breadth-first over at most 512 keys,
+// every value's data and typed conversions (at most 64 values a key).
+void exercise_hive(const registry::Hive& hive);
 
 // Reads [offset, offset+len) of a source into a scratch buffer (a bounded read, result ignored).
 void touch(const ByteSource& src, std::uint64_t offset, std::size_t len);
@@ -75,6 +80,7 @@ int fuzz_fat(const std::uint8_t* data, std::size_t size);
 int fuzz_registry(const std::uint8_t* data, std::size_t size);
 int fuzz_inspect(const std::uint8_t* data, std::size_t size);
 int fuzz_json(const std::uint8_t* data, std::size_t size);
+int fuzz_registry_logs(const std::uint8_t* data, std::size_t size);
 struct NamedTarget {
     const char* name;
     Target fn;
@@ -96,6 +102,7 @@ inline constexpr NamedTarget kTargets[] = {
     {"registry", &fuzz_registry},
     {"inspect", &fuzz_inspect},
     {"json", &fuzz_json},
+    {"registry_logs", &fuzz_registry_logs},
 };
 } // namespace imgprep::fuzz
 

@@ -102,6 +102,19 @@ for f in c512 c64k s4k mftfrag dirty hostile; do seed ntfs "$F/ntfs/$f.ntfs" --m
 dd if="$F/ntfs/disk.raw" of=main.ntfs bs=512 skip=2048 conv=sparse status=none
 seed ntfs main.ntfs --max-data $((1024 * 1024))
 for f in "$F"/hives/*.hive; do seed registry "$f" --plain-limit 0 --max-data $((2 * 1024 * 1024)); done
+# Dirty hives with their transaction logs: SYSTEM #IMGPLOG# SYSTEM.LOG1 #IMGPLOG# SYSTEM.LOG2 #IMGPLOG# SYSTEM.LOG
+mkdir -p "$seeds/registry_logs"
+for d in "$F"/hives/replay/*/; do
+    out="$seeds/registry_logs/$(basename "$d").seed"
+    : > "$out"
+    for part in SYSTEM SYSTEM.LOG1 SYSTEM.LOG2 SYSTEM.LOG; do
+        [ "$part" = SYSTEM ] || printf '#IMGPLOG#' >> "$out"
+        if [ -f "$d/$part" ]; then
+            python3 "$here/make_seed.py" "$d/$part" part.seed --max-data $((512 * 1024))
+            cat part.seed >> "$out"
+        fi
+    done
+done
 
 # ---- whole Windows disks for inspection (as RAW) ------------------------------------------------------------------
 n=0
