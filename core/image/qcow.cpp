@@ -37,8 +37,7 @@ struct Piece {
 class QcowReader final : public ImageReader {
   public:
     QcowReader(SourcePtr src, ImagePtr backing, ImageInfo info, std::uint32_t cluster_bits,
-               std::uint32_t l2_bits, std::uint64_t size, std::uint64_t l1_offset,
-               std::vector<std::uint64_t> l1)
+               std::uint32_t l2_bits, std::uint64_t size, std::uint64_t l1_offset, qemu::WordTable l1)
         : src_(std::move(src)), backing_(std::move(backing)), info_(std::move(info)),
           cluster_bits_(cluster_bits), cluster_size_(std::uint64_t(1) << cluster_bits), l2_bits_(l2_bits),
           l2_entries_(std::uint64_t(1) << l2_bits), size_(size), l1_offset_(l1_offset), l1_(std::move(l1)),
@@ -190,7 +189,7 @@ class QcowReader final : public ImageReader {
     std::uint64_t l2_entries_;
     std::uint64_t size_;
     std::uint64_t l1_offset_;
-    std::vector<std::uint64_t> l1_;
+    qemu::WordTable l1_;
     std::uint64_t block_entries_;
     qemu::TableCache cache_;
     std::uint64_t id_;
@@ -232,7 +231,7 @@ Result<ImagePtr> open_qcow(SourcePtr src, OpenContext& ctx) {
     if (l1_entries * 8 > qemu::kMaxL1Bytes)
         return src->error_at(24, "virtual size " + std::to_string(vsize) + " needs an L1 table of " +
                                      std::to_string(l1_entries) + " entries, beyond the 32 MiB limit");
-    std::vector<std::uint64_t> l1;
+    qemu::WordTable l1;
     if (l1_entries) {
         if (l1_off < kHeaderSize)
             return src->error_at(40, "L1 table offset " + hex(l1_off) + " points into the header");
@@ -240,11 +239,7 @@ Result<ImagePtr> open_qcow(SourcePtr src, OpenContext& ctx) {
             return src->error_at(40, "L1 table (" + std::to_string(l1_entries) + " entries at " +
                                          hex(l1_off) + ") extends past the end of the file (size " +
                                          std::to_string(fsize) + "): truncated or corrupt image");
-        std::vector<std::uint8_t> raw(std::size_t(l1_entries * 8));
-        IMGPREP_TRY(src->read_at(l1_off, raw));
-        l1.resize(std::size_t(l1_entries));
-        for (std::size_t i = 0; i < l1.size(); ++i)
-            l1[i] = be64(raw.data() + 8 * i);
+        IMGPREP_ASSIGN(l1, qemu::WordTable::read(*src, l1_off, std::size_t(l1_entries), true));
     }
 
     ImageInfo info;

@@ -72,7 +72,7 @@ struct Layout {
     bool external_data = false;
     bool zstd = false;
     std::uint64_t l1_offset = 0;
-    std::vector<std::uint64_t> l1;
+    qemu::WordTable l1;
 };
 
 class Qcow2Reader final : public ImageReader {
@@ -357,7 +357,7 @@ class Qcow2Reader final : public ImageReader {
     bool external_data_;
     bool zstd_;
     std::uint64_t l1_table_offset_;
-    std::vector<std::uint64_t> l1_;
+    qemu::WordTable l1_;
     std::uint64_t entry_words_;
     std::uint64_t l2_entries_;
     std::uint64_t block_entries_;
@@ -545,11 +545,7 @@ Result<ImagePtr> open_qcow2(SourcePtr src, OpenContext& ctx) {
             return src->error_at(40, "L1 table (" + std::to_string(needed) + " entries at " + hex(l1_off) +
                                          ") extends past the end of the file (size " + std::to_string(fsize) +
                                          "): truncated or corrupt image");
-        std::vector<std::uint8_t> raw(std::size_t(needed * 8));
-        IMGPREP_TRY(src->read_at(l1_off, raw));
-        layout.l1.resize(std::size_t(needed));
-        for (std::size_t i = 0; i < layout.l1.size(); ++i)
-            layout.l1[i] = be64(raw.data() + 8 * i);
+        IMGPREP_ASSIGN(layout.l1, qemu::WordTable::read(*src, l1_off, std::size_t(needed), true));
     }
 
     info.format = "qcow2";

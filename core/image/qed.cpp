@@ -50,7 +50,7 @@ struct Geometry {
 
 class QedReader final : public ImageReader {
   public:
-    QedReader(SourcePtr src, ImagePtr backing, ImageInfo info, Geometry g, std::vector<std::uint64_t> l1)
+    QedReader(SourcePtr src, ImagePtr backing, ImageInfo info, Geometry g, qemu::WordTable l1)
         : src_(std::move(src)), backing_(std::move(backing)), info_(std::move(info)), g_(g),
           l1_(std::move(l1)),
           block_entries_(std::min<std::uint64_t>(g.table_entries, qemu::kTableBlockWords)),
@@ -161,7 +161,7 @@ class QedReader final : public ImageReader {
     ImagePtr backing_;
     ImageInfo info_;
     Geometry g_;
-    std::vector<std::uint64_t> l1_;
+    qemu::WordTable l1_;
     std::uint64_t block_entries_;
     qemu::TableCache cache_;
 };
@@ -218,7 +218,7 @@ Result<ImagePtr> open_qed(SourcePtr src, OpenContext& ctx) {
         return src->error_at(48, "L1 table of " + std::to_string(l1_needed) +
                                      " entries exceeds the 32 MiB limit");
 
-    std::vector<std::uint64_t> l1;
+    qemu::WordTable l1;
     if (l1_needed) {
         if (l1_off % cluster_size)
             return src->error_at(40,
@@ -229,11 +229,7 @@ Result<ImagePtr> open_qed(SourcePtr src, OpenContext& ctx) {
             return src->error_at(40, "L1 table at " + hex(l1_off) +
                                          " extends past the end of the file (size " + std::to_string(fsize) +
                                          "): truncated or corrupt image");
-        std::vector<std::uint8_t> raw(std::size_t(l1_needed * 8));
-        IMGPREP_TRY(src->read_at(l1_off, raw));
-        l1.resize(std::size_t(l1_needed));
-        for (std::size_t i = 0; i < l1.size(); ++i)
-            l1[i] = le64(raw.data() + 8 * i);
+        IMGPREP_ASSIGN(l1, qemu::WordTable::read(*src, l1_off, std::size_t(l1_needed), false));
     }
 
     ImageInfo info;

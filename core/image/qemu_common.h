@@ -31,6 +31,30 @@ inline constexpr std::size_t kTableBlockWords = 8192; // 64 KiB
 // Largest L1 table loaded at open (QEMU's own limit is 32 MiB).
 inline constexpr std::uint64_t kMaxL1Bytes = std::uint64_t(32) << 20;
 
+// A table of 64-bit words (an L1 table) kept as the bytes read from the file and decoded on access: loading
+// one of kMaxL1Bytes costs one read, not a pass over every entry, and holds one copy.
+class WordTable {
+  public:
+    WordTable() = default;
+    // The `words` entries at `offset` of src (big- or little-endian on disk).
+    static Result<WordTable> read(const ByteSource& src, std::uint64_t offset, std::size_t words,
+                                  bool big_endian) {
+        WordTable t;
+        t.raw_.resize(words * 8);
+        t.big_endian_ = big_endian;
+        IMGPREP_TRY(src.read_at(offset, t.raw_));
+        return t;
+    }
+    std::size_t size() const { return raw_.size() / 8; }
+    std::uint64_t operator[](std::size_t i) const {
+        return big_endian_ ? be64(raw_.data() + 8 * i) : le64(raw_.data() + 8 * i);
+    }
+
+  private:
+    std::vector<std::uint8_t> raw_;
+    bool big_endian_ = true;
+};
+
 // LRU cache of decoded 64-bit table words, keyed by the file offset of the block. Thread-safe; blocks are
 // shared_ptr so that eviction never invalidates a block another thread is using. Loads happen outside the
 // lock.
@@ -80,14 +104,15 @@ class TableCache {
 };
 
 // The read loop of the QEMU-family readers: checks the range against the virtual size, then asks
-// piece_at(voff, max_len) for each run the layer maps one way and lets fill(piece, voff, out) produce its bytes.
+// piece_at(voff, max_len) for each run the layer maps one way and lets fill(piece, voff, out) produce its
+// bytes.
 template <class PieceAt, class Fill>
-Status read_by_pieces(const ImageReader& image, std::uint64_t size, std::uint64_t offset, std::span<std::uint8_t> buf,
-                      const PieceAt& piece_at, const Fill& fill) {
+Status read_by_pieces(const ImageReader& image, std::uint64_t size, std::uint64_t offset,
+                      std::span<std::uint8_t> buf, const PieceAt& piece_at, const Fill& fill) {
     if (!range_ok(offset, buf.size(), size))
         return image.error_at(offset, "read of " + std::to_string(buf.size()) +
-                                          " bytes past the end of the virtual disk (size " + std::to_string(size) +
-                                          ")");
+                                          " bytes past the end of the virtual disk (size " +
+                                          std::to_string(size) + ")");
     std::size_t pos = 0;
     while (pos < buf.size()) {
         const std::uint64_t voff = offset + pos;

@@ -1,6 +1,6 @@
-// libFuzzer target: the JSON parser and the requirement catalogue built on it. The input is the catalogue, the
-// supported-OS list and the UEFI-OS list separated by "\n#DOC\n" (seed: resources/checks/*.json); each part is
-// parsed on its own, then the three together as the catalogue.
+// libFuzzer target: the JSON parser and the requirement catalogue built on it. The input is the catalogue,
+// the supported-OS list and the UEFI-OS list separated by "\n#DOC\n" (seed: resources/checks/*.json); each
+// part is parsed on its own, then the three together as the catalogue.
 #include "checks/catalogue.h"
 #include "fuzz_support.h"
 #include "util/json.h"

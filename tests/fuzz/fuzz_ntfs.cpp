@@ -16,7 +16,8 @@ int imgprep::fuzz::fuzz_ntfs(const std::uint8_t* data, std::size_t size) {
     (void)v.hiberfil_state();
     if (auto hive = v.open_path("\\Windows\\System32\\config\\SYSTEM")) fuzz::touch(**hive, 4096, 4096);
     (void)v.exists("\\Windows\\System32\\drivers\\viostor.sys");
-    // Breadth-first over the tree: at most 32 directories listed and 32 files read (the first 4 KiB of each stream).
+    // Breadth-first over the tree: at most 32 directories listed and 32 files read (the first 4 KiB of each
+    // stream).
     std::deque<std::uint64_t> dirs{5}; // the root directory's MFT record
     std::size_t listed = 0, files = 0;
     while (!dirs.empty() && listed < 32) {

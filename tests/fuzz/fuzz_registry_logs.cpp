@@ -1,7 +1,7 @@
 // libFuzzer target: transaction-log replay of a dirty hive (new-format HvLE log entries with Marvin32 hashes
-// and sequence rules, old-format dirty vectors), then the replayed hive read as inspection reads it. The input
-// is the primary file, then HIVE.LOG1, HIVE.LOG2 and HIVE.LOG, each after a "#IMGPLOG#" separator (a missing
-// part is a missing file; each part may be sparse-encoded, see fuzz_support.h).
+// and sequence rules, old-format dirty vectors), then the replayed hive read as inspection reads it. The
+// input is the primary file, then HIVE.LOG1, HIVE.LOG2 and HIVE.LOG, each after a "#IMGPLOG#" separator (a
+// missing part is a missing file; each part may be sparse-encoded, see fuzz_support.h).
 #include "fuzz_support.h"
 #include "registry/hive.h"
 #include "registry/log_replay.h"

@@ -44,8 +44,8 @@ OpenContext isolated_context();
 void exercise_image(const ImageReader& image, std::size_t max_extents = 256,
                     std::size_t max_bytes = 1u << 20);
 
-// Walks a registry hive the way inspection does: the lookups it makes, then breadth-first over at most 512 keys,
-// every value's data and typed conversions (at most 64 values a key).
+// Walks a registry hive the way inspection does: the lookups it makes, then breadth-first over at most 512
+// keys, every value's data and typed conversions (at most 64 values a key).
 void exercise_hive(const registry::Hive& hive);
 
 // Reads [offset, offset+len) of a source into a scratch buffer (a bounded read, result ignored).
