@@ -16,7 +16,8 @@
 #   FUZZ_PARALLEL    targets run at the same time (default 1)
 #   CC/CXX           compilers (default clang-15 / clang++-15)
 # Findings (crash-*, timeout-*, oom-*, leak-*) go to <build>/findings/<target>/; minimise one with
-# `<build>/fuzz_<target> -minimize_crash=1 -runs=100000 FILE` and add it to tests/fuzz/test_fuzz_regressions.cpp.
+# `<build>/fuzz_<target> -minimize_crash=1 -runs=100000 FILE`, fix it, and add it to
+# tests/fuzz/test_fuzz_regressions.cpp (`tests/fuzz/case_to_cpp.py TARGET FILE "what"` prints the entry).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
