@@ -1,6 +1,5 @@
 // Entry points of the per-format readers (one file per format in core/image/).
-// Each opens an image whose format detect_format() identified, reading only metadata; the source is
-// read-only.
+// Each opens an image whose format detect_format() identified, reading only metadata; the source is read-only.
 #pragma once
 
 #include "image/image_reader.h"

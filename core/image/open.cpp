@@ -22,9 +22,7 @@ std::string lower(std::string s) {
     return s;
 }
 
-Detection disk(std::string fmt, std::string sub = {}) {
-    return Detection{std::move(fmt), std::move(sub), true, {}};
-}
+Detection disk(std::string fmt, std::string sub = {}) { return Detection{std::move(fmt), std::move(sub), true, {}}; }
 Detection other(std::string fmt, std::string sub, std::string msg) {
     return Detection{std::move(fmt), std::move(sub), false, std::move(msg)};
 }
@@ -36,8 +34,7 @@ Detection detect_format(const ByteSource& src) {
     if (size == 0) return other("unknown", "empty", "zero-length file: not a disk image");
     std::array<std::uint8_t, 4096> headbuf{};
     const std::size_t n = std::size_t(std::min<std::uint64_t>(size, headbuf.size()));
-    if (!src.read_at(0, std::span(headbuf.data(), n)))
-        return other("unknown", "", "cannot read the file header");
+    if (!src.read_at(0, std::span(headbuf.data(), n))) return other("unknown", "", "cannot read the file header");
     std::span<const std::uint8_t> h(headbuf.data(), n);
 
     // Disk-image formats with a magic at offset 0.
@@ -46,17 +43,15 @@ Detection detect_format(const ByteSource& src) {
         if (version == 1) return disk("qcow", "v1");
         if (version == 2 || version == 3) return disk("qcow2", version == 2 ? "v2" : "v3");
         return other("qcow2", "v" + std::to_string(version),
-                     "QCOW version " + std::to_string(version) +
-                         " is not a version this tool reads (1, 2, 3)");
+                     "QCOW version " + std::to_string(version) + " is not a version this tool reads (1, 2, 3)");
     }
     if (starts_with(h, 0, "QED\0")) return disk("qed");
     if (starts_with(h, 0, "vhdxfile")) return disk("vhdx");
     if (starts_with(h, 0, "KDMV")) return disk("vmdk");
     if (starts_with(h, 0, "COWD"))
-        return other(
-            "vmdk", "vmfsSparse",
-            "VMware ESX vmfsSparse (COWD) delta disk: not readable offline; consolidate the snapshot "
-            "(or export the VM) to a monolithic VMDK first");
+        return other("vmdk", "vmfsSparse",
+                     "VMware ESX vmfsSparse (COWD) delta disk: not readable offline; consolidate the snapshot "
+                     "(or export the VM) to a monolithic VMDK first");
     if (n >= 0x48 && le32(h.data() + 0x40) == 0xbeda107f) return disk("vdi");
     if (starts_with(h, 0, "conectix")) return disk("vhd");
     if (auto z = detect_zvhd(src, h); !z.format.empty()) return z;
@@ -70,8 +65,7 @@ Detection detect_format(const ByteSource& src) {
     // Fixed VHD: the footer is the last 512 bytes (511 for very old images).
     if (size >= 512) {
         std::array<std::uint8_t, 512> foot{};
-        if (src.read_at(size - 512, foot) && std::memcmp(foot.data(), "conectix", 8) == 0)
-            return disk("vhd", "fixed");
+        if (src.read_at(size - 512, foot) && std::memcmp(foot.data(), "conectix", 8) == 0) return disk("vhd", "fixed");
         if (src.read_at(size - 512, foot) && std::memcmp(foot.data() + 1, "conectix", 8) == 0)
             return disk("vhd", "fixed");
     }
@@ -81,20 +75,19 @@ Detection detect_format(const ByteSource& src) {
 
     if (size % 512 != 0 && !(n >= 512 && h[510] == 0x55 && h[511] == 0xaa))
         return other("unknown", "",
-                     "not a recognised disk image (no known signature, and a size of " +
-                         std::to_string(size) + " bytes is not a multiple of 512 as a raw disk would be)");
+                     "not a recognised disk image (no known signature, and a size of " + std::to_string(size) +
+                         " bytes is not a multiple of 512 as a raw disk would be)");
     return disk("raw");
 }
 
 std::string format_for_extension(const std::string& path) {
     std::string ext = lower(std::filesystem::path(path).extension().string());
     static const std::pair<const char*, const char*> table[] = {
-        {".vmdk", "vmdk"},   {".vhd", "vhd"},     {".vpc", "vhd"},     {".vhdx", "vhdx"},
-        {".qcow2", "qcow2"}, {".qcow", "qcow"},   {".qed", "qed"},     {".vdi", "vdi"},
-        {".raw", "raw"},     {".img", "raw"},     {".zvhd", "zvhd"},   {".zvhd2", "zvhd2"},
-        {".ova", "ova"},     {".ovf", "ovf"},     {".iso", "iso"},     {".gz", "archive"},
-        {".xz", "archive"},  {".zst", "archive"}, {".bz2", "archive"}, {".zip", "archive"},
-        {".7z", "archive"},  {".tar", "archive"}, {".tgz", "archive"}};
+        {".vmdk", "vmdk"}, {".vhd", "vhd"},     {".vpc", "vhd"},   {".vhdx", "vhdx"}, {".qcow2", "qcow2"},
+        {".qcow", "qcow"}, {".qed", "qed"},     {".vdi", "vdi"},   {".raw", "raw"},   {".img", "raw"},
+        {".zvhd", "zvhd"}, {".zvhd2", "zvhd2"}, {".ova", "ova"},   {".ovf", "ovf"},   {".iso", "iso"},
+        {".gz", "archive"}, {".xz", "archive"}, {".zst", "archive"}, {".bz2", "archive"}, {".zip", "archive"},
+        {".7z", "archive"}, {".tar", "archive"}, {".tgz", "archive"}};
     for (auto& [e, f] : table)
         if (ext == e) return f;
     return {};
@@ -102,8 +95,7 @@ std::string format_for_extension(const std::string& path) {
 
 Result<ImagePtr> open_image_source(SourcePtr src, OpenContext& ctx) {
     Detection d = detect_format(*src);
-    if (!d.disk_image)
-        return src->error(d.message.empty() ? "not a disk image (" + d.format + ")" : d.message);
+    if (!d.disk_image) return src->error(d.message.empty() ? "not a disk image (" + d.format + ")" : d.message);
     if (d.format == "raw") return open_raw(src, ctx);
     if (d.format == "vmdk") return open_vmdk(src, ctx);
     if (d.format == "vhd") return open_vhd(src, ctx);
@@ -118,8 +110,7 @@ Result<ImagePtr> open_image_source(SourcePtr src, OpenContext& ctx) {
 }
 
 Result<ImagePtr> open_image_in_context(const std::string& path, OpenContext& ctx) {
-    if (!ctx.open_path)
-        ctx.open_path = [](const std::string& p, OpenContext& c) { return open_image_in_context(p, c); };
+    if (!ctx.open_path) ctx.open_path = [](const std::string& p, OpenContext& c) { return open_image_in_context(p, c); };
     IMGPREP_ASSIGN(auto file, FileSource::open(path));
     std::error_code ec;
     auto canon = std::filesystem::weakly_canonical(path, ec);
