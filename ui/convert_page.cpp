@@ -20,7 +20,7 @@
 
 #include "app_settings.h"
 #include "convert/output_file.h"
-#include "convert/zvhd2.h"
+#include "convert/qemu_img_hw.h"
 #include "formatting.h"
 #include "session.h"
 #include "signal_progress.h"

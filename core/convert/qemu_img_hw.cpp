@@ -1,4 +1,4 @@
-#include "convert/zvhd2.h"
+#include "convert/qemu_img_hw.h"
 
 #include <cstdio>
 #include <filesystem>
@@ -14,19 +14,21 @@ Result<std::string> locate_qemu_img_hw(const std::string& given) {
     const std::string name = given.empty() ? "qemu-img-hw" : given;
     if (auto p = find_executable(name)) return *p;
 #ifdef _WIN32
-    return make_error(name, "qemu-img-hw is not available on Windows (the cloud ships it for Linux x86-64 only); "
-                            "convert to RAW with a bitmap file instead (--to raw --bitmap)");
+    return make_error(name,
+                      "qemu-img-hw is not available on Windows (the cloud ships it for Linux x86-64 only); "
+                      "convert to RAW with a bitmap file instead (--to raw --bitmap)");
 #else
-    return make_error(name, given.empty()
-                                ? "qemu-img-hw was not found on PATH (it comes with the cloud's fast-import tool "
-                                  "package, Linux x86-64 only; point to it with --qemu-img-hw PATH) — or convert to "
-                                  "RAW with a bitmap file instead (--to raw --bitmap)"
-                                : "is not an executable file; convert to RAW with a bitmap file instead "
-                                  "(--to raw --bitmap)");
+    return make_error(
+        name, given.empty()
+                  ? "qemu-img-hw was not found on PATH (it comes with the cloud's fast-import tool "
+                    "package, Linux x86-64 only; point to it with --qemu-img-hw PATH) — or convert to "
+                    "RAW with a bitmap file instead (--to raw --bitmap)"
+                  : "is not an executable file; convert to RAW with a bitmap file instead "
+                    "(--to raw --bitmap)");
 #endif
 }
 
-Result<Zvhd2Result> convert_to_zvhd2(const Zvhd2Options& opt, Progress& progress) {
+Result<QemuImgHwResult> convert_with_qemu_img_hw(const QemuImgHwOptions& opt, Progress& progress) {
     IMGPREP_ASSIGN(std::string tool, locate_qemu_img_hw(opt.tool));
     std::error_code ec;
     if (!opt.overwrite && fs::exists(opt.output, ec))
@@ -43,7 +45,7 @@ Result<Zvhd2Result> convert_to_zvhd2(const Zvhd2Options& opt, Progress& progress
         }
     } cleanup{part};
 
-    Zvhd2Result res;
+    QemuImgHwResult res;
     res.tool_path = tool;
     auto version = run_tool(tool, {"--version"}, {}, null_progress());
     if (version && version->exit_code == 0) {
@@ -55,18 +57,21 @@ Result<Zvhd2Result> convert_to_zvhd2(const Zvhd2Options& opt, Progress& progress
     if (!opt.input_format.empty()) args.insert(args.end(), {"-f", opt.input_format});
     args.insert(args.end(), {"-O", "zvhd2", opt.input, part});
     std::string last_error_lines;
-    IMGPREP_ASSIGN(ToolRun run, run_tool(tool, args,
-                                         [&](const std::string& line) {
-                                             if (auto pct = parse_qemu_progress(line))
-                                                 progress.update(std::uint64_t(*pct * 100));
-                                             else
-                                                 last_error_lines += line + "\n";
-                                         },
-                                         progress));
+    IMGPREP_ASSIGN(ToolRun run, run_tool(
+                                    tool, args,
+                                    [&](const std::string& line) {
+                                        if (auto pct = parse_qemu_progress(line))
+                                            progress.update(std::uint64_t(*pct * 100));
+                                        else
+                                            last_error_lines += line + "\n";
+                                    },
+                                    progress));
     if (run.exit_code != 0) {
-        while (!last_error_lines.empty() && last_error_lines.back() == '\n') last_error_lines.pop_back();
-        return make_error(tool, "conversion failed (exit code " + std::to_string(run.exit_code) + "): " +
-                                    (last_error_lines.empty() ? std::string("no message") : last_error_lines));
+        while (!last_error_lines.empty() && last_error_lines.back() == '\n')
+            last_error_lines.pop_back();
+        return make_error(
+            tool, "conversion failed (exit code " + std::to_string(run.exit_code) +
+                      "): " + (last_error_lines.empty() ? std::string("no message") : last_error_lines));
     }
     if (!fs::exists(part, ec) || fs::file_size(part, ec) == 0)
         return make_error(part, "qemu-img-hw reported success but wrote no output");
