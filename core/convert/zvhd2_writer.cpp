@@ -176,13 +176,25 @@ unsigned thread_count(unsigned wanted) {
     return std::clamp(t, 1u, kMaxThreads);
 }
 
-// Reads block `block` of src into buf (2 MiB; zeros past the end of the source).
+// Reads block `block` of src into buf (2 MiB; zeros past the end of the source). Only the data extents are
+// read: a block of a sparse disk with a few KiB of data costs a few KiB of reading.
 Status read_block(const ImageReader& src, std::uint64_t block, std::span<std::uint8_t> buf) {
     const std::uint64_t off = block * kBlockSize;
     const std::size_t n = std::size_t(std::min<std::uint64_t>(kBlockSize, src.size() - off));
-    IMGPREP_TRY(src.read_at(off, buf.first(n)));
     if (n < buf.size()) std::memset(buf.data() + n, 0, buf.size() - n);
-    return {};
+    Status inner;
+    IMGPREP_TRY(for_each_extent(
+        src,
+        [&](const Extent& e) {
+            auto part = buf.subspan(std::size_t(e.offset - off), std::size_t(e.length));
+            if (e.kind == ExtentKind::Data)
+                inner = src.read_at(e.offset, part);
+            else
+                std::memset(part.data(), 0, part.size());
+            return bool(inner);
+        },
+        off, n));
+    return inner;
 }
 
 // Fills frame (capacity frame_capacity()) with the frame for `block` compressed from in; returns its length.
@@ -306,7 +318,9 @@ Result<Zvhd2WriteResult> write_zvhd2(const ImageReader& src, const Zvhd2WriteOpt
     }
 
     IMGPREP_ASSIGN(OutputFile out, OutputFile::create(opt.output, opt.overwrite));
-    IMGPREP_TRY(out.write_at(0, footer_slot(footer, true)));
+    const std::vector<std::uint8_t> header = footer_slot(footer, true);
+    footer.checksum = le32(header.data() + 64); // the mid footer keeps the header's checksum
+    IMGPREP_TRY(out.write_at(0, header));
 
     const unsigned threads = thread_count(opt.threads);
     res.threads = threads;
