@@ -76,50 +76,6 @@ QByteArray pattern(int n, quint64 seed) {
     return b;
 }
 
-// The first `size` bytes of a disk as a disk of their own (to compare a ZVHD2, whose virtual size is rounded
-// up to 1 GiB, with the source's content).
-class Prefix final : public imgprep::ImageReader {
-  public:
-    Prefix(const imgprep::ImageReader& r, std::uint64_t size) : r_(r), size_(size) {}
-    const std::string& name() const override { return r_.name(); }
-    std::uint64_t size() const override { return size_; }
-    imgprep::Status read_at(std::uint64_t off, std::span<std::uint8_t> buf) const override {
-        if (!imgprep::range_ok(off, buf.size(), size_)) return error_at(off, "read past the prefix");
-        return r_.read_at(off, buf);
-    }
-    const imgprep::ImageInfo& info() const override { return r_.info(); }
-    imgprep::Result<imgprep::Extent> extent_at(std::uint64_t off) const override {
-        auto e = r_.extent_at(off);
-        if (e) e->length = std::min(e->length, size_ - off);
-        return e;
-    }
-
-  private:
-    const imgprep::ImageReader& r_;
-    std::uint64_t size_;
-};
-
-// Compares a ZVHD2 read back with the expected raw content: equal over the raw's size (compareWithOracle:
-// whole, unaligned, allocation map), and nothing but unallocated space after it.
-QString compareZvhd2(const imgprep::ImageReader& r, const QString& raw) {
-    const std::uint64_t n = std::uint64_t(QFileInfo(raw).size());
-    if (r.size() < n) return "the image is smaller than the expected content";
-    const std::uint64_t data_end = (n + (2u << 20) - 1) / (2u << 20) * (2u << 20); // the last block, padded
-    const QString cmp = compareWithOracle(Prefix(r, n), raw);
-    if (!cmp.isEmpty()) return cmp;
-    QString why;
-    auto st = imgprep::for_each_extent(
-        r,
-        [&](const imgprep::Extent& e) {
-            if (e.kind != imgprep::ExtentKind::Data) return true;
-            why = QString("data extent at %1 past the content's end").arg(e.offset);
-            return false;
-        },
-        std::min<std::uint64_t>(data_end, r.size()));
-    if (!st) return QString::fromStdString(st.error().describe());
-    return why;
-}
-
 QJsonObject readJson(const QString& path) {
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly)) return {};
@@ -306,7 +262,7 @@ class TestZvhd2 : public QObject {
         QCOMPARE((*img)->size(), roundUp(roundUp(osize, 512), 1u << 30));
         QCOMPARE(detail(**img, "orig_size"), QString::number(roundUp(osize, 512)));
         QCOMPARE(QString::fromStdString((*img)->info().compression), QString(method ? "zstd" : "zlib"));
-        const QString cmp = compareZvhd2(**img, oracle);
+        const QString cmp = zvhd2test::compareZvhd2(**img, oracle);
         QVERIFY2(cmp.isEmpty(), qPrintable(cmp));
         QCOMPARE(sha256OfFile(image), before);
         QFile::remove(out);
@@ -339,7 +295,7 @@ class TestZvhd2 : public QObject {
         QCOMPARE(p.trailer.origSize(), roundUp(size, 512));
         auto img = imgprep::open_image(out.toStdString());
         QVERIFY(img.ok());
-        const QString cmp = compareZvhd2(**img, raw);
+        const QString cmp = zvhd2test::compareZvhd2(**img, raw);
         QVERIFY2(cmp.isEmpty(), qPrintable(cmp));
     }
 

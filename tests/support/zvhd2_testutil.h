@@ -17,6 +17,9 @@
 #include <cstdint>
 #include <cstring>
 
+#include "image/image_reader.h"
+#include "testsupport.h"
+
 namespace zvhd2test {
 
 constexpr quint64 kBlock = 2u << 20;
@@ -246,6 +249,50 @@ inline QString checkZvhd2(const QString& path, const QString& expectedRaw, int e
     }
     if (out) *out = p;
     return {};
+}
+
+// The first `size` bytes of a disk as a disk of their own (to compare a ZVHD2, whose virtual size is rounded
+// up to 1 GiB, with the source's content).
+class Prefix final : public imgprep::ImageReader {
+  public:
+    Prefix(const imgprep::ImageReader& r, std::uint64_t size) : r_(r), size_(size) {}
+    const std::string& name() const override { return r_.name(); }
+    std::uint64_t size() const override { return size_; }
+    imgprep::Status read_at(std::uint64_t off, std::span<std::uint8_t> buf) const override {
+        if (!imgprep::range_ok(off, buf.size(), size_)) return error_at(off, "read past the prefix");
+        return r_.read_at(off, buf);
+    }
+    const imgprep::ImageInfo& info() const override { return r_.info(); }
+    imgprep::Result<imgprep::Extent> extent_at(std::uint64_t off) const override {
+        auto e = r_.extent_at(off);
+        if (e) e->length = std::min(e->length, size_ - off);
+        return e;
+    }
+
+  private:
+    const imgprep::ImageReader& r_;
+    std::uint64_t size_;
+};
+
+// Compares a ZVHD2 read back with the expected raw content: equal over the raw's size (compareWithOracle:
+// whole, unaligned, allocation map), and nothing but unallocated space after it.
+inline QString compareZvhd2(const imgprep::ImageReader& r, const QString& raw) {
+    const std::uint64_t n = std::uint64_t(QFileInfo(raw).size());
+    if (r.size() < n) return "the image is smaller than the expected content";
+    const std::uint64_t data_end = (n + (2u << 20) - 1) / (2u << 20) * (2u << 20); // the last block, padded
+    const QString cmp = testsupport::compareWithOracle(Prefix(r, n), raw);
+    if (!cmp.isEmpty()) return cmp;
+    QString why;
+    auto st = imgprep::for_each_extent(
+        r,
+        [&](const imgprep::Extent& e) {
+            if (e.kind != imgprep::ExtentKind::Data) return true;
+            why = QString("data extent at %1 past the content's end").arg(e.offset);
+            return false;
+        },
+        std::min<std::uint64_t>(data_end, r.size()));
+    if (!st) return QString::fromStdString(st.error().describe());
+    return why;
 }
 
 } // namespace zvhd2test
