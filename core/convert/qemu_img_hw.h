@@ -23,7 +23,8 @@ struct QemuImgHwResult {
     std::string info_output; // `qemu-img-hw info` of the result
 };
 
-// Locates qemu-img-hw; the error says it is absent and offers RAW + bitmap instead.
+// Locates qemu-img-hw ("" = look on PATH); the error says it is absent and that imgprep's own writer needs no
+// such tool.
 Result<std::string> locate_qemu_img_hw(const std::string& given);
 
 Result<QemuImgHwResult> convert_with_qemu_img_hw(const QemuImgHwOptions& options, Progress& progress);
