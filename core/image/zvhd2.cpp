@@ -10,6 +10,7 @@
 #include <bit>
 #include <cstdio>
 #include <cstring>
+#include <mutex>
 
 #include "image/formats.h"
 #include "image/qemu_common.h"
@@ -70,10 +71,16 @@ class Zvhd2Reader final : public ImageReader {
             } else {
                 auto cached = blocks_.find(block);
                 if (!cached) {
-                    auto fresh = std::make_shared<std::vector<std::uint8_t>>(kBlockSize);
-                    IMGPREP_TRY(decode(block, *fresh));
-                    cached = fresh;
-                    blocks_.put(block, cached);
+                    // Threads reading pieces of the same block (a conversion's jobs are smaller than a block)
+                    // wait for one decode instead of each decoding it.
+                    std::lock_guard lock(decoding_[block % decoding_.size()]);
+                    cached = blocks_.find(block);
+                    if (!cached) {
+                        auto fresh = std::make_shared<std::vector<std::uint8_t>>(kBlockSize);
+                        IMGPREP_TRY(decode(block, *fresh));
+                        cached = fresh;
+                        blocks_.put(block, cached);
+                    }
                 }
                 std::memcpy(out.data(), cached->data() + in, n);
             }
@@ -172,6 +179,7 @@ class Zvhd2Reader final : public ImageReader {
     Layout l_;
     qemu::TableCache index_cache_;
     BlockCache blocks_;
+    mutable std::array<std::mutex, 16> decoding_;
 };
 
 // Explains why the last 4096 bytes are not the trailing footer: bytes appended after a footer, or truncation.

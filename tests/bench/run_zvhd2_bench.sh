@@ -53,17 +53,19 @@ settle() {
     cat source.raw > /dev/null
 }
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
-measure() { # command... -> "seconds peak-KiB output-bytes"
-    /usr/bin/time -f "%e %M" -o "$work/time.txt" "$@" > /dev/null 2> "$work/stderr.txt" ||
+measure() { # command... -> "seconds peak-KiB cpu-seconds output-bytes"
+    /usr/bin/time -f "%e %M %U %S" -o "$work/time.txt" "$@" > /dev/null 2> "$work/stderr.txt" ||
         { cat "$work/stderr.txt" >&2; exit 1; }
-    echo "$(cat "$work/time.txt") $(stat -c %s out.zvhd2)"
+    read -r e m u s < "$work/time.txt"
+    echo "$e $m $(awk -v u="$u" -v s="$s" 'BEGIN { print u + s }') $(stat -c %s out.zvhd2)"
 }
-echo "cores: $(nproc); input: 4 GiB RAW, 3 GiB of data (half random, half text); $runs runs each"
-printf "%-6s %-14s %9s %7s %12s %9s %9s\n" method writer seconds ratio output-MiB size-x peak-MiB
+echo "cores: $(nproc); load average before: $(cut -d' ' -f1-3 /proc/loadavg); input: 4 GiB RAW, 3 GiB of data" \
+    "(half random, half text); $runs runs each"
+printf "%-6s %-10s %9s %7s %9s %7s %11s %7s %9s\n" method writer seconds ratio cpu-s cpu-x output-MiB size-x peak-MiB
 for method in zstd zlib; do
     drv=$oracle
     [ $method = zlib ] && drv=$oracle_zlib
-    declare -A t=() size=() peak=()
+    declare -A t=() cpu=() size=() peak=()
     writers=("driver" "imgprep-1" "imgprep-2" "imgprep")
     for r in $(seq "$runs"); do
         order=("${writers[@]}")
@@ -76,21 +78,28 @@ for method in zstd zlib; do
             imgprep-*) res=$(measure "$imgprep" convert source.raw --to zvhd2 --compress $method --threads "${w#imgprep-}" \
                                -o out.zvhd2 --quiet --no-sync) ;;
             esac
-            read -r sec kib bytes <<<"$res"
+            read -r sec kib c bytes <<<"$res"
             t[$w]="${t[$w]:-} $sec"
+            cpu[$w]="${cpu[$w]:-} $c"
             size[$w]=$bytes
             [ "$kib" -gt "${peak[$w]:-0}" ] && peak[$w]=$kib
         done
     done
     base=$(tr ' ' '\n' <<<"${t[driver]}" | grep . | median)
+    cbase=$(tr ' ' '\n' <<<"${cpu[driver]}" | grep . | median)
     for w in "${writers[@]}"; do
         m=$(tr ' ' '\n' <<<"${t[$w]}" | grep . | median)
-        awk -v me="$method" -v w="$w" -v m="$m" -v b="$base" -v s="${size[$w]}" -v sb="${size[driver]}" -v p="${peak[$w]}" \
-            'BEGIN { printf "%-6s %-14s %9.2f %6.2fx %12.1f %8.3fx %9.1f\n", me, w, m, m / b, s / 1048576, s / sb, p / 1024 }'
+        c=$(tr ' ' '\n' <<<"${cpu[$w]}" | grep . | median)
+        awk -v me="$method" -v w="$w" -v m="$m" -v b="$base" -v c="$c" -v cb="$cbase" -v s="${size[$w]}" \
+            -v sb="${size[driver]}" -v p="${peak[$w]}" \
+            'BEGIN { printf "%-6s %-10s %9.2f %6.2fx %9.2f %6.2fx %11.1f %6.3fx %9.1f\n", me, w, m, m / b, c, c / cb,
+                     s / 1048576, s / sb, p / 1024 }'
     done
-    unset t size peak
+    echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+    unset t cpu size peak
 done
 rm -f out.zvhd2 out.manifest.json time.txt stderr.txt
-echo "(seconds: median; ratio = time / the driver's time, target <= 0.60 on 2 cores; size-x = output size / the"
+echo "(seconds: wall clock, median; ratio = time / the driver's time, target <= 0.60 on 2 cores; cpu-s: user + system"
+echo " seconds, median; cpu-x = CPU time / the driver's; size-x = output size / the"
 echo " driver's output size, target <= 1.05; peak-MiB = maximum resident set, target <= 256; imgprep-N: --threads N,"
 echo " imgprep: one thread per core; both write without a final flush: the driver's qemu-img cache mode is unsafe)"
