@@ -411,6 +411,17 @@ class TestZvhd2 : public QObject {
         QCOMPARE(o["sha256"].toString().toUtf8(), sha256OfFile(out));
         QCOMPARE(o["size"].toInteger(), QFileInfo(out).size());
         QVERIFY(m["stats"].toObject()["threads"].toInt() >= 1);
+        // The report shows the conversion with its ZVHD2 facts.
+        const QString html = tmp_.filePath("cli.html");
+        r = runTool(cliPath(),
+                    {"report", out, "--manifest", tmp_.filePath("cli.manifest.json"), "--html", html});
+        QVERIFY2(r.exitCode == 0 || r.exitCode == 1, r.err.constData());
+        QFile hf(html);
+        QVERIFY(hf.open(QIODevice::ReadOnly));
+        const QByteArray page = hf.readAll();
+        QVERIFY(page.contains("written by imgprep, zstd;"));
+        QVERIFY(page.contains("blocks of 2 MiB stored"));
+        QVERIFY(page.contains("PASSED"));
         // Not overwritten without --force; --compress zlib writes compress_method 0.
         r = runTool(cliPath(), {"convert", src, "--to", "zvhd2", "-o", out, "--quiet"});
         QCOMPARE(r.exitCode, 2);
