@@ -1,6 +1,6 @@
-// A conversion (ZVHD2 by imgprep or qemu-img-hw, or RAW + bitmap) run in a worker thread, as `imgprep convert` does
-// it: outputs written through NAME.part and renamed when complete, optional verification, OUT.manifest.json.
-// Progress arrives through SignalProgress; cancel() stops it and leaves no output behind.
+// A conversion (ZVHD2 by imgprep or qemu-img-hw, or RAW + bitmap) run in a worker thread, as `imgprep
+// convert` does it: outputs written through NAME.part and renamed when complete, optional verification,
+// OUT.manifest.json. Progress arrives through SignalProgress; cancel() stops it and leaves no output behind.
 #pragma once
 
 #include <QFuture>

@@ -162,7 +162,8 @@ CheckOutcome size(const CheckContext& c) {
                     ": convert it to ZVHD2, or RAW (with a bitmap file), and import it with fast import.";
         o.remediation.push_back(
             "imgprep convert " + (im.path.empty() ? std::string("IMAGE") : im.path) +
-            " --to zvhd2 -o IMAGE.zvhd2 (one file, laid out as the cloud's own ZVHD2 driver reads it), or --to raw "
+            " --to zvhd2 -o IMAGE.zvhd2 (one file, laid out as the cloud's own ZVHD2 driver reads it), or "
+            "--to raw "
             "--bitmap -o IMAGE.raw (RAW + its .mf bitmap file in imgprep's format, upload both).");
         return o;
     }

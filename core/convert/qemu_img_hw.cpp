@@ -14,15 +14,17 @@ Result<std::string> locate_qemu_img_hw(const std::string& given) {
     const std::string name = given.empty() ? "qemu-img-hw" : given;
     if (auto p = find_executable(name)) return *p;
 #ifdef _WIN32
-    return make_error(name, "qemu-img-hw is not available on Windows (the cloud ships it for Linux x86-64 only); "
-                            "leave out --qemu-img-hw and imgprep writes the ZVHD2 file itself");
+    return make_error(name,
+                      "qemu-img-hw is not available on Windows (the cloud ships it for Linux x86-64 only); "
+                      "leave out --qemu-img-hw and imgprep writes the ZVHD2 file itself");
 #else
-    return make_error(name, given.empty()
-                                ? "qemu-img-hw was not found on PATH (it comes with the cloud's fast-import tool "
-                                  "package, Linux x86-64 only); imgprep writes ZVHD2 itself without it"
-                                : "is not an executable file (qemu-img-hw comes with the cloud's fast-import tool "
-                                  "package, Linux x86-64 only); leave out --qemu-img-hw and imgprep writes the "
-                                  "ZVHD2 file itself");
+    return make_error(name,
+                      given.empty()
+                          ? "qemu-img-hw was not found on PATH (it comes with the cloud's fast-import tool "
+                            "package, Linux x86-64 only); imgprep writes ZVHD2 itself without it"
+                          : "is not an executable file (qemu-img-hw comes with the cloud's fast-import tool "
+                            "package, Linux x86-64 only); leave out --qemu-img-hw and imgprep writes the "
+                            "ZVHD2 file itself");
 #endif
 }
 

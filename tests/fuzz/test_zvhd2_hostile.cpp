@@ -1,5 +1,5 @@
-// Hostile ZVHD2 (and ZVHD) through the real CLI: files written by imgprep's writer, then truncated, given a bad
-// checksum, bytes after the trailing footer, an index or bitmap outside the file, a frame past the end, a
+// Hostile ZVHD2 (and ZVHD) through the real CLI: files written by imgprep's writer, then truncated, given a
+// bad checksum, bytes after the trailing footer, an index or bitmap outside the file, a frame past the end, a
 // payload that decompresses to the wrong size, a finished zlib stream, and random corruption. `imgprep info
 // --checksum sha256` (which opens the image and reads every block) must end with exit 2 and one clear line
 // naming the file and the problem — never a crash, a hang or unbounded memory (address-space limit of 1 GiB
@@ -33,9 +33,12 @@ Outcome runInfo(const QString& path) {
     program = cliPath();
 #else
     program = "prlimit";
-    args << "--as=1073741824" << "--" << cliPath();
+    args << "--as=1073741824"
+         << "--" << cliPath();
 #endif
-    args << "info" << path << "--json" << "--checksum" << "sha256";
+    args << "info" << path << "--json"
+         << "--checksum"
+         << "sha256";
     auto r = runTool(program, args, 60000);
     return {r.exitCode, r.err};
 }
@@ -56,8 +59,12 @@ bool spit(const QString& p, const QByteArray& b) {
     QFile f(p);
     return f.open(QIODevice::WriteOnly | QIODevice::Truncate) && f.write(b) == b.size();
 }
-void putLe32(QByteArray& b, qint64 at, quint32 v) { qToLittleEndian<quint32>(v, b.data() + at); }
-void putLe64(QByteArray& b, qint64 at, quint64 v) { qToLittleEndian<quint64>(v, b.data() + at); }
+void putLe32(QByteArray& b, qint64 at, quint32 v) {
+    qToLittleEndian<quint32>(v, b.data() + at);
+}
+void putLe64(QByteArray& b, qint64 at, quint64 v) {
+    qToLittleEndian<quint64>(v, b.data() + at);
+}
 // Recomputes the VHD checksum of the footer at `at`.
 void fixChecksum(QByteArray& b, qint64 at) {
     quint32 sum = 0;
@@ -79,8 +86,10 @@ class TestZvhd2Hostile : public QObject {
         const QByteArray before = sha256OfFile(path);
         const Outcome o = runInfo(path);
         const QByteArray line = o.err.trimmed();
-        QVERIFY2(o.exitCode == 2, qPrintable(QString("%1: exit %2, stderr: %3").arg(what).arg(o.exitCode).arg(
-                                      QString::fromUtf8(o.err.left(2000)))));
+        QVERIFY2(o.exitCode == 2, qPrintable(QString("%1: exit %2, stderr: %3")
+                                                 .arg(what)
+                                                 .arg(o.exitCode)
+                                                 .arg(QString::fromUtf8(o.err.left(2000)))));
         QVERIFY2(line.startsWith("imgprep: "), qPrintable(what + ": " + QString::fromUtf8(line)));
         QVERIFY2(!line.contains('\n'), qPrintable(what + ": more than one line: " + QString::fromUtf8(line)));
         QVERIFY2(line.contains(QFileInfo(path).fileName().toUtf8()),
@@ -92,8 +101,10 @@ class TestZvhd2Hostile : public QObject {
     void expectClean(const QString& path, const QString& what) {
         const Outcome o = runInfo(path);
         QVERIFY2(o.exitCode == 0 || o.exitCode == 2,
-                 qPrintable(QString("%1: exit %2 (crash or signal?) stderr: %3").arg(what).arg(o.exitCode).arg(
-                     QString::fromUtf8(o.err.left(2000)))));
+                 qPrintable(QString("%1: exit %2 (crash or signal?) stderr: %3")
+                                .arg(what)
+                                .arg(o.exitCode)
+                                .arg(QString::fromUtf8(o.err.left(2000)))));
         if (o.exitCode == 2) {
             const QByteArray line = o.err.trimmed();
             QVERIFY2(line.startsWith("imgprep: ") && !line.contains('\n'),
@@ -101,7 +112,8 @@ class TestZvhd2Hostile : public QObject {
         }
     }
     // A copy of base with the change applied.
-    QString variant(const QString& base, const QString& name, const std::function<void(QByteArray&)>& change) {
+    QString variant(const QString& base, const QString& name,
+                    const std::function<void(QByteArray&)>& change) {
         QByteArray b = slurp(base);
         change(b);
         const QString p = tmp_.filePath(name + ".zvhd2");
@@ -122,8 +134,10 @@ class TestZvhd2Hostile : public QObject {
         QVERIFY(spit(raw_, raw));
         zstd_ = tmp_.filePath("base-zstd.zvhd2");
         zlib_ = tmp_.filePath("base-zlib.zvhd2");
-        for (const auto& [out, method] : {qMakePair(zstd_, QString("zstd")), qMakePair(zlib_, QString("zlib"))}) {
-            auto r = runTool(cliPath(), {"convert", raw_, "--to", "zvhd2", "--compress", method, "-o", out, "--quiet"});
+        for (const auto& [out, method] :
+             {qMakePair(zstd_, QString("zstd")), qMakePair(zlib_, QString("zlib"))}) {
+            auto r = runTool(cliPath(),
+                             {"convert", raw_, "--to", "zvhd2", "--compress", method, "-o", out, "--quiet"});
             QVERIFY2(r.exitCode == 0, r.err.constData());
         }
         QString why = zvhd2test::checkZvhd2(zstd_, raw_, 1, &pz_);
@@ -138,26 +152,32 @@ class TestZvhd2Hostile : public QObject {
     void truncated() {
         const qint64 size = QFileInfo(zstd_).size();
         for (qint64 cut : {size - 1000, size - 4096, size / 2, qint64(8192 + 100)}) {
-            const QString p = variant(zstd_, QString("cut%1").arg(cut), [&](QByteArray& b) { b.truncate(int(cut)); });
+            const QString p =
+                variant(zstd_, QString("cut%1").arg(cut), [&](QByteArray& b) { b.truncate(int(cut)); });
             expectError(p, QString("truncated to %1").arg(cut), "truncated");
         }
-        expectError(variant(zstd_, "cut4096", [](QByteArray& b) { b.truncate(4096); }), "4096 bytes", "too short");
+        expectError(variant(zstd_, "cut4096", [](QByteArray& b) { b.truncate(4096); }), "4096 bytes",
+                    "too short");
     }
 
     void badChecksum() {
-        const QString p = variant(zstd_, "badsum", [](QByteArray& b) { b[b.size() - 4096 + 40] = char(b[b.size() - 4096 + 40] ^ 1); });
+        const QString p = variant(zstd_, "badsum", [](QByteArray& b) {
+            b[b.size() - 4096 + 40] = char(b[b.size() - 4096 + 40] ^ 1);
+        });
         expectError(p, "bad trailing checksum", "checksum");
     }
 
     void bytesAfterTrailingFooter() {
         for (int extra : {1, 512, 4096, 100000}) {
-            const QString p = variant(zstd_, QString("tail%1").arg(extra), [&](QByteArray& b) { b.append(QByteArray(extra, '\0')); });
+            const QString p = variant(zstd_, QString("tail%1").arg(extra),
+                                      [&](QByteArray& b) { b.append(QByteArray(extra, '\0')); });
             expectError(p, QString("%1 bytes appended").arg(extra), "follow the ZVHD2 trailing footer");
         }
     }
 
     void metadataOutsideTheFile() {
-        auto trailerField = [&](const QString& name, int off, quint64 value, bool wide, const QByteArray& phrase) {
+        auto trailerField = [&](const QString& name, int off, quint64 value, bool wide,
+                                const QByteArray& phrase) {
             const QString p = variant(zstd_, name, [&](QByteArray& b) {
                 const qint64 t = b.size() - 4096;
                 if (wide)
@@ -191,7 +211,8 @@ class TestZvhd2Hostile : public QObject {
     void framesAndIndex() {
         const qint64 idx = qint64(pz_.trailer.indexLba());
         auto entry = [&](const QString& name, int k, int off, quint32 value, const QByteArray& phrase) {
-            const QString p = variant(zstd_, name, [&](QByteArray& b) { putLe32(b, idx + 16 * k + off, value); });
+            const QString p =
+                variant(zstd_, name, [&](QByteArray& b) { putLe32(b, idx + 16 * k + off, value); });
             expectError(p, name, phrase);
         };
         entry("frame-past-end", 0, 12, 4202496, "outside the data area");
@@ -202,14 +223,17 @@ class TestZvhd2Hostile : public QObject {
         });
         expectError(off, "frame offset past the end", "outside the data area");
         const qint64 f1 = qint64(pz_.offsets[1]);
-        const QString hdr = variant(zstd_, "frame-header-block", [&](QByteArray& b) { putLe32(b, f1 + 16, 77); });
+        const QString hdr =
+            variant(zstd_, "frame-header-block", [&](QByteArray& b) { putLe32(b, f1 + 16, 77); });
         expectError(hdr, "frame header names another block", "frame header says block 77");
         const QString pre = variant(zstd_, "frame-prefix", [&](QByteArray& b) { b[int(f1)] = 'X'; });
         expectError(pre, "frame prefix", "hwstream bg");
-        const QString psz = variant(zstd_, "payload-size", [&](QByteArray& b) { putLe32(b, f1 + 12, 0x00ffffff); });
+        const QString psz =
+            variant(zstd_, "payload-size", [&](QByteArray& b) { putLe32(b, f1 + 12, 0x00ffffff); });
         expectError(psz, "payload size past the frame", "payload size");
         const QString garbage = variant(zstd_, "payload-garbage", [&](QByteArray& b) {
-            for (int i = 0; i < 64; ++i) b[int(f1 + 48 + 20 + i)] = char(0xa5 ^ i);
+            for (int i = 0; i < 64; ++i)
+                b[int(f1 + 48 + 20 + i)] = char(0xa5 ^ i);
         });
         expectError(garbage, "corrupt zstd payload", "zstd");
         // More bitmap bits than index entries: the entries after the extra one name other blocks.
@@ -220,10 +244,11 @@ class TestZvhd2Hostile : public QObject {
     }
 
     void wrongDecompressedSize() {
-        // Frame 0's payload replaced by a zstd frame of 1 MiB (the last block included, every payload must give
-        // exactly 2 MiB).
+        // Frame 0's payload replaced by a zstd frame of 1 MiB (the last block included, every payload must
+        // give exactly 2 MiB).
         const qint64 f0 = qint64(pz_.offsets[0]);
-        const QByteArray half = QByteArray(int(MiB) - 100, 'a') + text(100, 5); // compresses to a few hundred bytes
+        const QByteArray half =
+            QByteArray(int(MiB) - 100, 'a') + text(100, 5); // compresses to a few hundred bytes
         QByteArray z(int(ZSTD_compressBound(size_t(half.size()))), '\0');
         const size_t n = ZSTD_compress(z.data(), size_t(z.size()), half.constData(), size_t(half.size()), 3);
         QVERIFY(!ZSTD_isError(n));
@@ -260,8 +285,8 @@ class TestZvhd2Hostile : public QObject {
         QByteArray block = slurp(raw_).left(int(2 * MiB));
         uLongf n = compressBound(uLong(block.size()));
         QByteArray z(int(n), '\0');
-        QCOMPARE(compress2(reinterpret_cast<Bytef*>(z.data()), &n, reinterpret_cast<const Bytef*>(block.constData()),
-                           uLong(block.size()), 1),
+        QCOMPARE(compress2(reinterpret_cast<Bytef*>(z.data()), &n,
+                           reinterpret_cast<const Bytef*>(block.constData()), uLong(block.size()), 1),
                  Z_OK);
         QVERIFY2(48 + n + 4 <= pl_.lengths[0], "the finished stream does not fit the frame");
         const QString p = variant(zlib_, "zlib-finished", [&](QByteArray& b) {
@@ -311,16 +336,22 @@ class TestZvhd2Hostile : public QObject {
             spit(p, b);
             return p;
         };
-        expectError(make("z-cut", [](QByteArray& b) { b.truncate(b.size() - 4096); }), "truncated ZVHD", "truncated");
-        expectError(make("z-cut-mid", [](QByteArray& b) { b.truncate(b.size() / 2); }), "truncated ZVHD", "truncated");
+        expectError(make("z-cut", [](QByteArray& b) { b.truncate(b.size() - 4096); }), "truncated ZVHD",
+                    "truncated");
+        expectError(make("z-cut-mid", [](QByteArray& b) { b.truncate(b.size() / 2); }), "truncated ZVHD",
+                    "truncated");
         // Frame 2 (block 31) renumbered to block 1: blocks must ascend.
-        expectError(make("z-order", [](QByteArray& b) { putLe32(b, 159744 + 16, 1); }), "descending blocks", "ascend");
+        expectError(make("z-order", [](QByteArray& b) { putLe32(b, 159744 + 16, 1); }), "descending blocks",
+                    "ascend");
         expectError(make("z-postfix", [](QByteArray& b) { b[135168 - 2] = 'X'; }), "postfix", "end");
-        expectError(make("z-payload", [](QByteArray& b) {
-                        for (int i = 0; i < 32; ++i) b[4096 + 48 + 100 + i] = char(i * 37);
-                    }),
+        expectError(make("z-payload",
+                         [](QByteArray& b) {
+                             for (int i = 0; i < 32; ++i)
+                                 b[4096 + 48 + 100 + i] = char(i * 37);
+                         }),
                     "corrupt stream", "zlib");
-        expectError(make("z-header", [](QByteArray& b) { b[40] = char(b[40] ^ 4); }), "header checksum", "checksum");
+        expectError(make("z-header", [](QByteArray& b) { b[40] = char(b[40] ^ 4); }), "header checksum",
+                    "checksum");
         quint64 seed = 7;
         for (int round = 0; round < 20; ++round) {
             QByteArray b = orig;

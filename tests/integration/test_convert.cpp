@@ -1,6 +1,6 @@
 // Conversion to RAW (+ bitmap) for every fixture format: byte-identical to `qemu-img convert -O raw`, sparse,
-// bitmap equal to an independent computation, --verify catching a flipped byte, .part handling on cancel and on
-// a full filesystem (RLIMIT_FSIZE), --force, the source unchanged; ZVHD2 through a qemu-img-hw test double
+// bitmap equal to an independent computation, --verify catching a flipped byte, .part handling on cancel and
+// on a full filesystem (RLIMIT_FSIZE), --force, the source unchanged; ZVHD2 through a qemu-img-hw test double
 // (--qemu-img-hw), and without it by imgprep itself (test_zvhd2 covers that writer).
 #include <QtTest>
 
@@ -313,12 +313,13 @@ private slots:
         QProcessEnvironment env2 = QProcessEnvironment::systemEnvironment();
         env2.insert("PATH", "/nonexistent");
         q.setProcessEnvironment(env2);
-        q.start(cliPath(), {"convert", src, "--to", "zvhd2", "-o", tmp_.filePath("none.zvhd2"), "--qemu-img-hw",
-                            "qemu-img-hw"});
+        q.start(cliPath(), {"convert", src, "--to", "zvhd2", "-o", tmp_.filePath("none.zvhd2"),
+                            "--qemu-img-hw", "qemu-img-hw"});
         QVERIFY(q.waitForFinished(60000));
         QCOMPARE(q.exitCode(), 2);
         const QByteArray err2 = q.readAllStandardError();
-        QVERIFY2(err2.contains("not an executable file") && err2.contains("leave out --qemu-img-hw"), err2.constData());
+        QVERIFY2(err2.contains("not an executable file") && err2.contains("leave out --qemu-img-hw"),
+                 err2.constData());
         QVERIFY(!QFileInfo::exists(tmp_.filePath("none.zvhd2")));
         // Without --qemu-img-hw, imgprep writes ZVHD2 itself: no external tool is looked for.
         QProcess n;

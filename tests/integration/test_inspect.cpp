@@ -201,14 +201,15 @@ private slots:
         QCOMPARE(chk["image"].toObject()["format"].toString(), QString("zvhd2"));
         QCOMPARE(chk["summary"].toObject()["verdict"].toString(), QString("not_ready"));
         QMap<QString, QString> st;
-        for (const auto& c : chk["checks"].toArray()) st[c.toObject()["id"].toString()] = c.toObject()["status"].toString();
+        for (const auto& c : chk["checks"].toArray())
+            st[c.toObject()["id"].toString()] = c.toObject()["status"].toString();
         QCOMPARE(st["image.format"], QString("pass"));
         QCOMPARE(st["os.version"], QString("fail"));
         ins = runJson({"inspect", z, "--json"}, &rc);
         QCOMPARE(rc, 0);
         QVERIFY(ins["facts"].toObject()["windows"].isNull());
-        // A header that only looks like ZVHD2 (cookie and a "hwstream bg" record, no trailing footer): an error
-        // that says what is missing.
+        // A header that only looks like ZVHD2 (cookie and a "hwstream bg" record, no trailing footer): an
+        // error that says what is missing.
         const QString fake = tmp_.filePath("fake.zvhd2");
         {
             QFile f(fake);
@@ -222,7 +223,8 @@ private slots:
         }
         auto info = runTool(cliPath(), {"info", fake});
         QCOMPARE(info.exitCode, 2);
-        QVERIFY2(info.err.contains("fake.zvhd2") && info.err.contains("not a ZVHD2 footer"), info.err.constData());
+        QVERIFY2(info.err.contains("fake.zvhd2") && info.err.contains("not a ZVHD2 footer"),
+                 info.err.constData());
     }
 
     void sharedImages() {

@@ -492,8 +492,8 @@ class TestReport : public QObject {
         QVERIFY2(QFileInfo::exists(raw_), qPrintable(raw_));
         QVERIFY2(QFileInfo::exists(overlay_), qPrintable(overlay_));
 
-        // The raw fixture as ZVHD2, written by imgprep (read like any format), and the same disk gzip-compressed
-        // (an archive: readable by nobody offline, the report says what it is).
+        // The raw fixture as ZVHD2, written by imgprep (read like any format), and the same disk
+        // gzip-compressed (an archive: readable by nobody offline, the report says what it is).
         zvhd2_ = tmp_.filePath("upload.zvhd2");
         auto conv = runTool(cliPath(), {"convert", raw_, "--to", "zvhd2", "-o", zvhd2_, "--quiet"});
         QVERIFY2(conv.exitCode == 0, conv.err.constData());

@@ -1,6 +1,7 @@
-// imgprep's ZVHD2 against the cloud's own driver: the ZVHD2 oracle (../shared/tools/zvhd2-oracle: ims-qemu-img's
-// zvhd2.c / zvhd.c compiled unmodified on a qemu 2.3 block-layer shim) named by IMGPREP_ZVHD2_ORACLE (the
-// zvhd2-oracle binary; zvhd2-oracle-zlib beside it). Skips when the variable is unset.
+// imgprep's ZVHD2 against the cloud's own driver: the ZVHD2 oracle (../shared/tools/zvhd2-oracle:
+// ims-qemu-img's zvhd2.c / zvhd.c compiled unmodified on a qemu 2.3 block-layer shim) named by
+// IMGPREP_ZVHD2_ORACLE (the zvhd2-oracle binary; zvhd2-oracle-zlib beside it). Skips when the variable is
+// unset.
 //  - The driver reads imgprep's output exactly (zstd and zlib): `read --trim` equals the source; its `info`
 //    finds every frame through its own bitmap and index lookup, the footers as its writer makes them.
 //  - imgprep reads the driver's output exactly (zstd, zlib, and old ZVHD with many frames read out of order).
@@ -23,8 +24,12 @@ namespace {
 
 constexpr quint64 MiB = 1u << 20;
 
-QString oracle() { return qEnvironmentVariable("IMGPREP_ZVHD2_ORACLE"); }
-QString oracleZlib() { return QFileInfo(oracle()).absolutePath() + "/zvhd2-oracle-zlib"; }
+QString oracle() {
+    return qEnvironmentVariable("IMGPREP_ZVHD2_ORACLE");
+}
+QString oracleZlib() {
+    return QFileInfo(oracle()).absolutePath() + "/zvhd2-oracle-zlib";
+}
 
 // `key: value` lines of the oracle's output.
 QMap<QString, QString> keyValues(const QByteArray& out) {
@@ -91,7 +96,8 @@ QString sparseEqual(const QString& a, const QString& b) {
             readAt(fb, sb, off, y, n);
             if (std::memcmp(x.constData(), y.constData(), size_t(n)) != 0) {
                 qsizetype i = 0;
-                while (x[i] == y[i]) ++i;
+                while (x[i] == y[i])
+                    ++i;
                 return QString("%1 and %2 differ at offset %3").arg(a, b).arg(off + i);
             }
         }
@@ -149,7 +155,8 @@ class TestZvhd2Oracle : public QObject {
             for (const char* f : {"raw", "qcow2-zstd", "vmdk-streamOptimized", "vpc-dynamic", "vdi-dynamic"})
                 QTest::newRow(qPrintable(QString(f) + c)) << QString(f) << m;
             QTest::newRow(qPrintable(QString("odd-1MiB+1000") + c)) << QString("raw:%1").arg(MiB + 1000) << m;
-            QTest::newRow(qPrintable(QString("odd-100MiB+4KiB") + c)) << QString("raw:%1").arg(100 * MiB + 4096) << m;
+            QTest::newRow(qPrintable(QString("odd-100MiB+4KiB") + c))
+                << QString("raw:%1").arg(100 * MiB + 4096) << m;
             QTest::newRow(qPrintable(QString("all-zero-48MiB") + c)) << QString("zero:%1").arg(48 * MiB) << m;
         }
     }
@@ -165,8 +172,10 @@ class TestZvhd2Oracle : public QObject {
                 head[510] = char(0x55);
                 head[511] = char(0xaa);
             }
-            QVERIFY(writeRaw(image, size,
-                             {{0, head}, {size / 2, source.startsWith("zero") ? QByteArray(3000, '\0') : pattern(3000, 3)}}));
+            QVERIFY(writeRaw(
+                image, size,
+                {{0, head},
+                 {size / 2, source.startsWith("zero") ? QByteArray(3000, '\0') : pattern(3000, 3)}}));
         } else {
             image = fixtureImage(source, &content);
         }
@@ -212,8 +221,8 @@ class TestZvhd2Oracle : public QObject {
         for (auto it = tkv.begin(); it != tkv.end(); ++it) {
             const QString& k = it.key();
             if (!(k.startsWith("footer.") || k.startsWith("header.") || k.startsWith("midfooter.")) ||
-                k.endsWith(".uuid") || k.endsWith(".timestamp") || k.contains("checksum") || k.endsWith("_lba") ||
-                k.endsWith(".offset"))
+                k.endsWith(".uuid") || k.endsWith(".timestamp") || k.contains("checksum") ||
+                k.endsWith("_lba") || k.endsWith(".offset"))
                 continue;
             QVERIFY2(kv.value(k) == it.value(),
                      qPrintable(QString("%1: ours %2, the driver's %3").arg(k, kv.value(k), it.value())));
@@ -241,7 +250,8 @@ class TestZvhd2Oracle : public QObject {
         const QString raw = tmp_.filePath("zvhd-src.raw");
         QList<QPair<quint64, QByteArray>> pieces;
         for (int b = 0; b < 100; ++b)
-            if (b % 5 != 2) pieces.append({quint64(b) * 2 * MiB + quint64(b) * 4097, pattern(int(MiB / 4), quint64(b))});
+            if (b % 5 != 2)
+                pieces.append({quint64(b) * 2 * MiB + quint64(b) * 4097, pattern(int(MiB / 4), quint64(b))});
         QVERIFY(writeRaw(raw, 200 * MiB, pieces));
         const QString z = tmp_.filePath("many.zvhd");
         auto r = runTool(oracle(), {"-f", "zvhd", "write", raw, z}, 600000);
@@ -256,19 +266,23 @@ class TestZvhd2Oracle : public QObject {
         QVERIFY(f.open(QIODevice::ReadOnly));
         std::vector<std::uint8_t> buf(2 * MiB);
         QList<int> order;
-        for (int b = 99; b >= 0; --b) order << b;
-        for (int k = 0; k < 100; ++k) order << int((k * 37 + 11) % 100);
+        for (int b = 99; b >= 0; --b)
+            order << b;
+        for (int k = 0; k < 100; ++k)
+            order << int((k * 37 + 11) % 100);
         for (int b : order) {
             QVERIFY((*img)->read_at(quint64(b) * 2 * MiB, buf).ok());
             f.seek(qint64(b) * qint64(2 * MiB));
             const QByteArray want = f.read(qint64(2 * MiB));
-            QVERIFY2(std::memcmp(buf.data(), want.constData(), buf.size()) == 0, qPrintable(QString("block %1").arg(b)));
+            QVERIFY2(std::memcmp(buf.data(), want.constData(), buf.size()) == 0,
+                     qPrintable(QString("block %1").arg(b)));
         }
     }
 
     void sparseOver64GiB() {
-        // 34000 blocks of 2 MiB (66.4 GiB); blocks 1..33499 hold 16 bytes: 2 bitmap segments (> 32768 blocks) and
-        // 33499 stored blocks (> 32768 index entries: 2 index segments). The driver reads it back exactly.
+        // 34000 blocks of 2 MiB (66.4 GiB); blocks 1..33499 hold 16 bytes: 2 bitmap segments (> 32768 blocks)
+        // and 33499 stored blocks (> 32768 index entries: 2 index segments). The driver reads it back
+        // exactly.
         const quint64 blocks = 34000;
         const QString raw = tmp_.filePath("big.raw");
         {

@@ -541,9 +541,9 @@ class TestContainer : public QObject {
     }
 
     void zvhd() {
-        // Headers built from the layout in docs/formats.md (real files written by the cloud's driver are read in
-        // test_zvhd2): a 512-byte VHD-footer-like structure at offset 0 in little-endian order, padded to 4 KiB.
-        // Detection says zvhd2 / zvhd, readable (image/zvhd2.cpp, image/zvhd.cpp open them).
+        // Headers built from the layout in docs/formats.md (real files written by the cloud's driver are read
+        // in test_zvhd2): a 512-byte VHD-footer-like structure at offset 0 in little-endian order, padded to
+        // 4 KiB. Detection says zvhd2 / zvhd, readable (image/zvhd2.cpp, image/zvhd.cpp open them).
         auto header = [](const char* cookie, bool goodChecksum) {
             QByteArray b(4096, '\0');
             std::memcpy(b.data(), cookie, 6);
