@@ -205,6 +205,7 @@ Result<ConversionOutcome> run_conversion(const ConversionRequest& req, Progress&
         ro.sync = req.sync;
         ro.bitmap = req.bitmap && req.create_mf_jar.empty();
         ro.bitmap_block = req.bitmap_block;
+        ro.threads = req.threads;
         IMGPREP_ASSIGN(RawConvertResult r, convert_to_raw(src, ro, progress));
         rollback.add(out);
         if (ro.bitmap) rollback.add(mf);

@@ -59,8 +59,16 @@ measure() { # command... -> "seconds peak-KiB cpu-seconds output-bytes"
     read -r e m u s < "$work/time.txt"
     echo "$e $m $(awk -v u="$u" -v s="$s" 'BEGIN { print u + s }') $(stat -c %s out.zvhd2)"
 }
-echo "cores: $(nproc); load average before: $(cut -d' ' -f1-3 /proc/loadavg); input: 4 GiB RAW, 3 GiB of data" \
-    "(half random, half text); $runs runs each"
+# How much CPU this session really gets: two busy loops for 2 s. With the kernel's autogroup scheduling a session
+# gets about one core when another session keeps the machine busy, whatever its thread count.
+usable_cores() {
+    /usr/bin/time -f "%U %e" -o "$work/busy.txt" sh -c \
+        '( timeout 2 sh -c "while :; do :; done" & timeout 2 sh -c "while :; do :; done" & wait )' || true
+    awk '{ printf "%.1f", $1 / $2 }' "$work/busy.txt"
+    rm -f "$work/busy.txt"
+}
+echo "cores: $(nproc), usable by this session now: $(usable_cores); load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "input: 4 GiB RAW, 3 GiB of data (half random, half text); $runs runs each"
 printf "%-6s %-10s %9s %7s %9s %7s %11s %7s %9s\n" method writer seconds ratio cpu-s cpu-x output-MiB size-x peak-MiB
 for method in zstd zlib; do
     drv=$oracle
@@ -95,7 +103,7 @@ for method in zstd zlib; do
             'BEGIN { printf "%-6s %-10s %9.2f %6.2fx %9.2f %6.2fx %11.1f %6.3fx %9.1f\n", me, w, m, m / b, c, c / cb,
                      s / 1048576, s / sb, p / 1024 }'
     done
-    echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "usable cores after: $(usable_cores); load average: $(cut -d' ' -f1-3 /proc/loadavg)"
     unset t cpu size peak
 done
 rm -f out.zvhd2 out.manifest.json time.txt stderr.txt
