@@ -1,6 +1,6 @@
-// A conversion (RAW + bitmap, or ZVHD2 through qemu-img-hw) run in a worker thread, as `imgprep convert` does
-// it: outputs written through NAME.part and renamed when complete, optional verification, OUT.manifest.json.
-// Progress arrives through SignalProgress; cancel() stops it and leaves no output behind.
+// A conversion (ZVHD2 by imgprep or qemu-img-hw, or RAW + bitmap) run in a worker thread, as `imgprep
+// convert` does it: outputs written through NAME.part and renamed when complete, optional verification,
+// OUT.manifest.json. Progress arrives through SignalProgress; cancel() stops it and leaves no output behind.
 #pragma once
 
 #include <QFuture>
@@ -26,8 +26,8 @@ struct ConvertRequest {
     QString output;      // OUT.raw or OUT.zvhd2
     bool bitmap = true;  // RAW: also write OUT.mf
     QString createMfJar; // RAW: make OUT.mf with the cloud's CreateMF.jar (java -jar) instead of imgprep's
-    QString qemuImgHw;   // ZVHD2: the tool ("" = PATH)
-    bool verify = false; // RAW: SHA-256 of source and output compared
+    QString qemuImgHw;   // ZVHD2: write it with this qemu-img-hw ("" = imgprep's own writer)
+    bool verify = false; // read the output back, SHA-256 of source and output compared
     bool overwrite = false;
 };
 

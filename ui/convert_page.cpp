@@ -20,7 +20,8 @@
 
 #include "app_settings.h"
 #include "convert/output_file.h"
-#include "convert/zvhd2.h"
+#include "convert/qemu_img_hw.h"
+#include "convert/zvhd2_writer.h"
 #include "formatting.h"
 #include "session.h"
 #include "signal_progress.h"
@@ -31,6 +32,7 @@ namespace {
 
 QString phaseText(const QString& phase) {
     if (phase == QLatin1String("converting")) return ConvertPage::tr("Converting to RAW");
+    if (phase == QLatin1String("compressing")) return ConvertPage::tr("Compressing to ZVHD2");
     if (phase == QLatin1String("verifying"))
         return ConvertPage::tr("Verifying (SHA-256 of source and output)");
     if (phase == QLatin1String("converting with qemu-img-hw"))
@@ -45,40 +47,40 @@ QString phaseText(const QString& phase) {
 ConvertPage::ConvertPage(Session* session, QWidget* parent)
     : WizardPage(
           tr("Convert for import"),
-          tr("Images over 128 GiB need fast import: a RAW file with its bitmap, or ZVHD2. Smaller images "
-             "can be uploaded as they are, or converted too."),
+          tr("Images over 128 GiB need fast import: a ZVHD2 file, or a RAW file with its bitmap. Smaller "
+             "images can be uploaded as they are, or converted too."),
           parent),
       session_(session), job_(new ConvertJob(this)) {
     // Target.
     auto* targetBox = new QGroupBox(tr("Output format"), this);
     auto* tl = new QVBoxLayout(targetBox);
-    raw_ = new QRadioButton(tr("&RAW + bitmap file (fast import)"), targetBox);
+    zvhd2_ = new QRadioButton(tr("&ZVHD2"), targetBox);
+    zvhd2_->setAccessibleName(tr("Convert to ZVHD2"));
+    zvhd2Note_ = new QLabel(targetBox);
+    zvhd2Note_->setWordWrap(true);
+    zvhd2Note_->setForegroundRole(QPalette::PlaceholderText);
+    zvhd2Note_->setContentsMargins(24, 0, 0, 0);
+    zvhd2Note_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    raw_ = new QRadioButton(tr("&RAW + bitmap file"), targetBox);
     raw_->setAccessibleName(tr("Convert to RAW with a bitmap file"));
     bitmapNote_ = new QLabel(targetBox);
     bitmapNote_->setWordWrap(true);
     bitmapNote_->setForegroundRole(QPalette::PlaceholderText);
     bitmapNote_->setContentsMargins(24, 0, 0, 0);
-    zvhd2_ = new QRadioButton(tr("&ZVHD2 (through the cloud's qemu-img-hw)"), targetBox);
-    zvhd2_->setAccessibleName(tr("Convert to ZVHD2 with qemu-img-hw"));
-    zvhd2Reason_ = new QLabel(targetBox);
-    zvhd2Reason_->setWordWrap(true);
-    zvhd2Reason_->setForegroundRole(QPalette::PlaceholderText);
-    zvhd2Reason_->setContentsMargins(24, 0, 0, 0);
-    zvhd2Reason_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     auto* group = new QButtonGroup(this);
-    group->addButton(raw_);
     group->addButton(zvhd2_);
-    raw_->setChecked(true);
+    group->addButton(raw_);
+    zvhd2_->setChecked(true);
     auto* toolsRow = new QHBoxLayout;
     auto* settingsButton = new QPushButton(tr("&Tools…"), targetBox);
-    settingsButton->setAccessibleName(tr("Set the paths of qemu-img-hw and CreateMF.jar"));
+    settingsButton->setAccessibleName(tr("Set the paths of the optional tools qemu-img-hw and CreateMF.jar"));
     settingsButton->setAutoDefault(false);
     toolsRow->addStretch();
     toolsRow->addWidget(settingsButton);
+    tl->addWidget(zvhd2_);
+    tl->addWidget(zvhd2Note_);
     tl->addWidget(raw_);
     tl->addWidget(bitmapNote_);
-    tl->addWidget(zvhd2_);
-    tl->addWidget(zvhd2Reason_);
     tl->addLayout(toolsRow);
     body()->addWidget(targetBox);
 
@@ -107,7 +109,8 @@ ConvertPage::ConvertPage(Session* session, QWidget* parent)
     outputs_->setWordWrap(true);
     outputs_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     form->addRow(tr("Files:"), outputs_);
-    verify_ = new QCheckBox(tr("&Verify the output (SHA-256 of the source and of the RAW file)"), outBox);
+    verify_ =
+        new QCheckBox(tr("&Verify the output (read it back, compare its SHA-256 with the source's)"), outBox);
     verify_->setAccessibleName(tr("Verify the output"));
     verify_->setChecked(true);
     overwrite_ = new QCheckBox(tr("Replace &existing files"), outBox);
@@ -143,8 +146,8 @@ ConvertPage::ConvertPage(Session* session, QWidget* parent)
     body()->addWidget(result_);
     body()->addStretch(1);
 
-    setTabOrder(raw_, zvhd2_);
-    setTabOrder(zvhd2_, settingsButton);
+    setTabOrder(zvhd2_, raw_);
+    setTabOrder(raw_, settingsButton);
     setTabOrder(settingsButton, folder_);
     setTabOrder(folder_, browse);
     setTabOrder(browse, verify_);
@@ -174,10 +177,14 @@ ConvertPage::ConvertPage(Session* session, QWidget* parent)
     connect(job_, &ConvertJob::finished, this, &ConvertPage::onFinished);
     connect(session_, &Session::opened, this, [this] {
         if (!folderEdited_) folder_->setText(QDir::toNativeSeparators(defaultFolder()));
+        estimate_.clear();
+        estimateBytes_.reset();
         refreshTools();
         refreshSpace();
     });
     connect(session_, &Session::diskIndexChanged, this, [this] {
+        estimate_.clear();
+        estimateBytes_.reset();
         updateControls();
         refreshSpace();
     });
@@ -230,8 +237,10 @@ ConvertRequest ConvertPage::request() const {
     r.output = outputPath();
     r.bitmap = true;
     r.createMfJar = settings::createMfJar();
-    r.qemuImgHw = qemuImgHwPath_.isEmpty() ? settings::qemuImgHw() : qemuImgHwPath_;
-    r.verify = r.target == ConvertRequest::Target::Raw && verify_->isChecked();
+    // qemu-img-hw only when Tools names it, it was found, and it can read the input (not inside an OVA).
+    const bool ova = r.input && r.input->detection.format == "ova";
+    r.qemuImgHw = r.target == ConvertRequest::Target::Zvhd2 && !ova ? qemuImgHwPath_ : QString();
+    r.verify = verify_->isChecked();
     r.overwrite = overwrite_->isChecked();
     return r;
 }
@@ -239,44 +248,73 @@ ConvertRequest ConvertPage::request() const {
 void ConvertPage::refreshTools() {
     const QString given = settings::qemuImgHw();
     const std::uint64_t gen = ++toolGen_;
-    track(QtConcurrent::run([this, given, gen] {
-        auto r = locate_qemu_img_hw(utf8(given));
-        const bool ok = bool(r);
-        QString text;
-        if (ok)
-            text = qs(*r);
+    if (given.isEmpty()) {
+        qemuImgHwPath_.clear();
+        qemuImgHwProblem_.clear();
+        updateZvhd2Note();
+    } else {
+        track(QtConcurrent::run([this, given, gen] {
+            auto r = locate_qemu_img_hw(utf8(given));
+            const bool ok = bool(r);
+            const QString found = ok ? qs(*r) : QString();
 #ifdef _WIN32
-        else
-            text = tr("qemu-img-hw exists for Linux x86-64 only: use RAW + bitmap.");
+            const QString problem = ok ? QString() : tr("qemu-img-hw exists for Linux x86-64 only");
 #else
-        else if (given.isEmpty())
-            text = tr("qemu-img-hw was not found on PATH. It comes with the cloud's fast-import tool package "
-                      "(Linux "
-                      "x86-64 only); set its path under Tools.");
-        else
-            text = tr("%1 is not an executable file; set the path of qemu-img-hw under Tools.")
-                       .arg(QDir::toNativeSeparators(given));
+            const QString problem =
+                ok ? QString() : tr("%1 is not an executable file").arg(QDir::toNativeSeparators(given));
 #endif
-        QMetaObject::invokeMethod(
-            this,
-            [this, ok, text, gen] {
-                if (gen != toolGen_) return;
-                zvhd2Available_ = ok;
-                qemuImgHwPath_ = ok ? text : QString();
-                zvhd2Reason_->setText(ok ? tr("qemu-img-hw: %1").arg(QDir::toNativeSeparators(text))
-                                         : tr("Not available: %1").arg(text));
-                updateControls();
-            },
-            Qt::QueuedConnection);
-    }));
+            QMetaObject::invokeMethod(
+                this,
+                [this, found, problem, gen] {
+                    if (gen != toolGen_) return;
+                    qemuImgHwPath_ = found;
+                    qemuImgHwProblem_ = problem;
+                    updateZvhd2Note();
+                    updateControls();
+                },
+                Qt::QueuedConnection);
+        }));
+    }
     const QString jar = settings::createMfJar();
     bitmapNote_->setText(
         jar.isEmpty()
-            ? tr("The bitmap is written in imgprep's own documented format in the same pass. For the "
-                 "cloud's fast import you may need the bitmap made by its CreateMF.jar: set it "
-                 "under Tools.")
+            ? tr("The .mf bitmap is written in imgprep's own documented format in the same pass. The format "
+                 "of the cloud's CreateMF.jar is not documented, so whether fast import accepts this .mf "
+                 "is not known; to use CreateMF.jar instead, set it under Tools.")
             : tr("The bitmap is made by CreateMF.jar (%1) after the RAW file is written.")
                   .arg(QDir::toNativeSeparators(jar)));
+}
+
+bool ConvertPage::needsFastImport() const {
+    if (const auto& s = session_->summary(); s && s->import_path != "unknown")
+        return s->import_path == "fast";
+    const auto input = session_->sourceInput();
+    if (!input || input->disks.empty()) return false;
+    const int d = std::clamp(session_->diskIndex(), 0, int(input->disks.size()) - 1);
+    return input->disks[std::size_t(d)].reader->size() > (std::uint64_t(128) << 30);
+}
+
+void ConvertPage::updateZvhd2Note() {
+    const auto input = session_->sourceInput();
+    const bool ova = input && input->detection.format == "ova";
+    QStringList parts;
+    if (needsFastImport())
+        parts << tr("Recommended: the image needs fast import, and this one file is read by the cloud's own "
+                    "ZVHD2 driver.");
+    else
+        parts << tr("One compressed file, read by the cloud's own ZVHD2 driver.");
+    if (!qemuImgHwPath_.isEmpty() && !ova)
+        parts << tr("Written by qemu-img-hw (%1), as set under Tools.")
+                     .arg(QDir::toNativeSeparators(qemuImgHwPath_));
+    else if (!qemuImgHwPath_.isEmpty())
+        parts << tr("qemu-img-hw cannot read a disk inside an OVA: imgprep writes the file itself.");
+    else if (!qemuImgHwProblem_.isEmpty())
+        parts << tr("%1: imgprep writes the file itself.").arg(qemuImgHwProblem_);
+    else
+        parts << tr("Written by imgprep (zstd, on all cores); no other tool is needed.");
+    if (!estimate_.isEmpty()) parts << estimate_;
+    zvhd2Note_->setText(parts.join(QLatin1Char(' ')));
+    zvhd2_->setText(needsFastImport() ? tr("&ZVHD2 (recommended for fast import)") : tr("&ZVHD2"));
 }
 
 void ConvertPage::refreshSpace() {
@@ -295,23 +333,41 @@ void ConvertPage::refreshSpace() {
     outputs_->setText(names.join(QStringLiteral(", ")));
     const int disk = std::clamp(session_->diskIndex(), 0, int(input->disks.size()) - 1);
     const bool raw = req.target == ConvertRequest::Target::Raw;
+    const bool estimate = !raw && estimate_.isEmpty();
+    const std::optional<std::uint64_t> known = raw ? std::nullopt : estimateBytes_;
     const std::uint64_t gen = ++spaceGen_;
     space_->setText(tr("measuring…"));
-    track(QtConcurrent::run([this, input, disk, folder, planned, raw, gen] {
+    track(QtConcurrent::run([this, input, disk, folder, planned, raw, estimate, known, gen] {
         const bool isDir = QFileInfo(folder).isDir();
         const std::uint64_t free =
             isDir ? free_space_for(utf8(QDir(folder).filePath(QStringLiteral("x")))) : 0;
-        std::optional<std::uint64_t> needed;
+        const ImageReader& reader = *input->disks[std::size_t(disk)].reader;
+        std::optional<std::uint64_t> needed = known;
+        QString estimateText;
         if (raw) {
-            if (auto n = raw_bytes_needed(*input->disks[std::size_t(disk)].reader)) needed = *n;
+            if (auto n = raw_bytes_needed(reader)) needed = *n;
+        } else if (estimate) {
+            // Compresses a few blocks spread over the data (at most 16 × 2 MiB read).
+            if (auto e = estimate_zvhd2_size(reader, zvhd::Method::Zstd, 16)) {
+                needed = e->bytes;
+                estimateText = tr("Estimated size: about %1 (from %2 sampled blocks of %3 holding data).")
+                                   .arg(bytesText(e->bytes))
+                                   .arg(e->sampled)
+                                   .arg(e->data_blocks);
+            }
         }
         QStringList existing;
         for (const QString& p : planned)
             if (QFileInfo::exists(p)) existing << QFileInfo(p).fileName();
         QMetaObject::invokeMethod(
             this,
-            [this, isDir, free, needed, existing, gen] {
+            [this, isDir, free, needed, existing, raw, estimateText, gen] {
                 if (gen != spaceGen_) return;
+                if (!estimateText.isEmpty()) {
+                    estimate_ = estimateText;
+                    estimateBytes_ = needed;
+                    updateZvhd2Note();
+                }
                 QString text;
                 if (!isDir) {
                     text = tr("The folder does not exist.");
@@ -319,7 +375,8 @@ void ConvertPage::refreshSpace() {
                     text = free ? tr("%1 free").arg(bytesText(free)) : tr("free space unknown");
                     if (needed)
                         text += QStringLiteral(" · ") +
-                                tr("the conversion writes up to %1").arg(bytesText(*needed));
+                                (raw ? tr("the conversion writes up to %1").arg(bytesText(*needed))
+                                     : tr("the ZVHD2 file will be about %1").arg(bytesText(*needed)));
                     if (needed && free && free < *needed)
                         text += QStringLiteral(" · ") + tr("not enough space");
                 }
@@ -346,19 +403,14 @@ void ConvertPage::updateControls() {
     const auto input = session_->sourceInput();
     const bool running = job_->running();
     const bool haveDisk = input && !input->disks.empty();
-    const bool ova = input && input->detection.format == "ova";
-    const bool zvhd2Possible = zvhd2Available_ && !ova;
-    if (ova && zvhd2Available_)
-        zvhd2Reason_->setText(
-            tr("Not available for a disk inside an OVA (qemu-img-hw cannot read it): use RAW + bitmap."));
-    zvhd2_->setEnabled(zvhd2Possible && !running);
-    if (!zvhd2Possible && zvhd2_->isChecked()) raw_->setChecked(true);
+    zvhd2_->setEnabled(!running);
     raw_->setEnabled(!running);
-    verify_->setEnabled(raw_->isChecked() && !running);
+    verify_->setEnabled(!running);
     overwrite_->setEnabled(!running);
     folder_->setEnabled(!running);
     convert_->setEnabled(haveDisk && !running);
     cancel_->setEnabled(running);
+    updateZvhd2Note();
     if (input && haveDisk) {
         const int d = std::clamp(session_->diskIndex(), 0, int(input->disks.size()) - 1);
         const auto& disk = input->disks[std::size_t(d)];
@@ -403,7 +455,9 @@ void ConvertPage::cancelConversion() {
 
 void ConvertPage::onPhase(const QString& phase, quint64) {
     ++phaseNo_;
-    const int phases = running_.verify ? 2 : (running_.createMfJar.isEmpty() ? 1 : 2);
+    currentPhase_ = phase;
+    const bool jar = running_.target == ConvertRequest::Target::Raw && !running_.createMfJar.isEmpty();
+    const int phases = 1 + (running_.verify ? 1 : 0) + (jar ? 1 : 0);
     phase_->setText(
         phases > 1 ? tr("Step %1 of %2: %3").arg(std::min(phaseNo_, phases)).arg(phases).arg(phaseText(phase))
                    : phaseText(phase));
@@ -424,9 +478,9 @@ void ConvertPage::onProgress(quint64 done, quint64 total) {
     bar_->setRange(0, 1000);
     bar_->setValue(int(std::min<double>(1000.0, 1000.0 * double(done) / double(total))));
     const double secs = phaseClock_.isValid() ? phaseClock_.elapsed() / 1000.0 : 0;
-    if (secs < 0.3 || running_.target == ConvertRequest::Target::Zvhd2) {
-        rate_->setText(running_.target == ConvertRequest::Target::Zvhd2 ? tr("%1 % done").arg(done / 100)
-                                                                        : QString());
+    const bool percent = currentPhase_ == QLatin1String("converting with qemu-img-hw");
+    if (secs < 0.3 || percent) {
+        rate_->setText(percent ? tr("%1 % done").arg(done / 100) : QString());
         return;
     }
     const double rate = double(done) / secs;

@@ -1,11 +1,14 @@
-// Step 4: convert for import — RAW + bitmap (imgprep's own pass, or the cloud's CreateMF.jar) or ZVHD2
-// through qemu-img-hw (disabled, with the reason, when the tool is not found). Output folder with its free
-// space, an optional verification, a progress bar with throughput and ETA, Cancel (no output left). After a
-// successful conversion the window re-runs the checklist on the output.
+// Step 4: convert for import — ZVHD2 (imgprep's own writer, always available and recommended when the image
+// needs fast import; the cloud's qemu-img-hw when it is set under Tools) or RAW + bitmap (imgprep's own pass,
+// or the cloud's CreateMF.jar). Output folder with its free space and the estimated output size, an optional
+// verification, a progress bar with throughput and ETA, Cancel (no output left). After a successful
+// conversion the window re-runs the checklist on the output.
 #pragma once
 
 #include <QElapsedTimer>
 #include <QFuture>
+
+#include <optional>
 
 #include "convert_job.h"
 #include "widgets.h"
@@ -32,7 +35,8 @@ class ConvertPage : public WizardPage {
     ConvertJob* job() const { return job_; }
     QRadioButton* rawRadio() const { return raw_; }
     QRadioButton* zvhd2Radio() const { return zvhd2_; }
-    QLabel* zvhd2Reason() const { return zvhd2Reason_; }
+    QLabel* zvhd2Note() const { return zvhd2Note_; }
+    QLabel* bitmapNote() const { return bitmapNote_; }
     QLineEdit* folderEdit() const { return folder_; }
     QLabel* spaceLabel() const { return space_; }
     QCheckBox* verifyBox() const { return verify_; }
@@ -49,7 +53,7 @@ class ConvertPage : public WizardPage {
   public slots:
     void startConversion();
     void cancelConversion();
-    void refreshTools(); // locate qemu-img-hw again (after the settings changed)
+    void refreshTools(); // locate qemu-img-hw again when Tools names it (after the settings changed)
     void refreshSpace(); // free space and planned outputs for the folder
 
   signals:
@@ -69,7 +73,7 @@ class ConvertPage : public WizardPage {
     ConvertJob* job_;
     QRadioButton* raw_;
     QRadioButton* zvhd2_;
-    QLabel* zvhd2Reason_;
+    QLabel* zvhd2Note_;
     QLabel* bitmapNote_;
     QLabel* diskLabel_;
     QLineEdit* folder_;
@@ -85,8 +89,13 @@ class ConvertPage : public WizardPage {
     InlineMessage* result_;
     QTimer* spaceTimer_;
 
-    bool zvhd2Available_ = false;
-    QString qemuImgHwPath_;
+    bool needsFastImport() const;
+    void updateZvhd2Note();
+    QString qemuImgHwPath_;    // Tools names qemu-img-hw and it was found: ZVHD2 is written by it
+    QString qemuImgHwProblem_; // Tools names qemu-img-hw but it cannot be used (why)
+    QString estimate_;         // estimated ZVHD2 size text for the current disk
+    std::optional<std::uint64_t> estimateBytes_;
+    QString currentPhase_;
     QList<QFuture<void>> probes_; // waited for in the destructor only
     void track(QFuture<void> f);
     std::uint64_t toolGen_ = 0, spaceGen_ = 0;

@@ -18,9 +18,10 @@ SettingsDialog::SettingsDialog(QWidget* parent) : QDialog(parent) {
     setWindowTitle(tr("Conversion tools"));
     auto* lay = new QVBoxLayout(this);
     auto* note = new QLabel(
-        tr("ZVHD2 files can only be written by the cloud's qemu-img-hw (Linux x86-64). The cloud's "
-           "CreateMF.jar makes the bitmap file for fast import; without it imgprep writes its "
-           "own documented bitmap. Leave a field empty to use the default."),
+        tr("Both tools are optional: imgprep writes ZVHD2 files and its own documented bitmap file "
+           "itself. Set qemu-img-hw (the cloud's tool, Linux x86-64) to have ZVHD2 files written by it "
+           "instead, and CreateMF.jar to make the bitmap file for fast import with the cloud's tool. Leave "
+           "a field empty to use imgprep's own."),
         this);
     note->setWordWrap(true);
     lay->addWidget(note);
@@ -46,7 +47,8 @@ SettingsDialog::SettingsDialog(QWidget* parent) : QDialog(parent) {
     };
     auto* qemuLabel = new QLabel(tr("&qemu-img-hw:"), this);
     form->addRow(qemuLabel, pathRow(qemu_, settings::qemuImgHw(), tr("Path of qemu-img-hw"),
-                                    tr("search PATH"), tr("Locate qemu-img-hw"), tr("All files (*)")));
+                                    tr("imgprep's own ZVHD2 writer"), tr("Locate qemu-img-hw"),
+                                    tr("All files (*)")));
     qemuLabel->setBuddy(qemu_);
     auto* jarLabel = new QLabel(tr("&CreateMF.jar:"), this);
     form->addRow(jarLabel, pathRow(jar_, settings::createMfJar(), tr("Path of CreateMF.jar"),

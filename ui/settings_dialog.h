@@ -1,5 +1,5 @@
 // Tools: where qemu-img-hw (ZVHD2) and the cloud's CreateMF.jar (bitmap for fast import) are. Stored with
-// QSettings; empty = qemu-img-hw from PATH, imgprep's own bitmap.
+// QSettings; empty = imgprep's own ZVHD2 writer and its own bitmap.
 #pragma once
 
 #include <QDialog>

@@ -1,5 +1,6 @@
 // imgprep convert IMAGE --to raw|zvhd2 -o OUT [--bitmap] [--verify] [--force] [--bitmap-tool CreateMF.jar]
-//                 [--qemu-img-hw PATH] [--disk N] [--bitmap-block-size BYTES]
+//                 [--compress zstd|zlib] [--qemu-img-hw PATH] [--disk N] [--bitmap-block-size BYTES]
+//                 [--threads N] [--no-sync] [--quiet]
 // imgprep bitmap RAW [-o RAW.mf] [--block-size BYTES] [--force]
 // imgprep bitmap --verify RAW MF
 #include <cstdio>
@@ -80,14 +81,16 @@ int fail(const Error& e) {
 } // namespace
 
 int cmd_convert(const std::vector<std::string>& argv) {
-    auto parsed = parse(
-        argv, {"--to", "-o", "--output", "--bitmap-tool", "--qemu-img-hw", "--disk", "--bitmap-block-size"},
-        {"--bitmap", "--verify", "--force", "--quiet", "--no-sync"});
+    auto parsed = parse(argv,
+                        {"--to", "-o", "--output", "--bitmap-tool", "--qemu-img-hw", "--disk",
+                         "--bitmap-block-size", "--compress", "--threads"},
+                        {"--bitmap", "--verify", "--force", "--quiet", "--no-sync"});
     if (!parsed) return fail(parsed.error());
     Args& a = *parsed;
     if (a.positional.size() != 1) {
         print_error(
-            "convert: usage: imgprep convert IMAGE --to raw|zvhd2 -o OUT [--bitmap] [--verify] [--force]");
+            "convert: usage: imgprep convert IMAGE --to raw|zvhd2 -o OUT [--bitmap] [--compress zstd|zlib] "
+            "[--verify] [--force]");
         return kExitError;
     }
     const std::string input = a.positional[0];
@@ -101,6 +104,30 @@ int cmd_convert(const std::vector<std::string>& argv) {
         print_error("convert: missing -o OUT");
         return kExitError;
     }
+    std::string compress = a.values.count("--compress") ? a.values["--compress"] : "";
+    if (!compress.empty() && compress != "zstd" && compress != "zlib") {
+        print_error("convert: --compress must be zstd or zlib");
+        return kExitError;
+    }
+    if (!compress.empty() && to != "zvhd2") {
+        print_error("convert: --compress applies to --to zvhd2 only");
+        return kExitError;
+    }
+    if (!compress.empty() && a.values.count("--qemu-img-hw")) {
+        print_error("convert: --compress is for imgprep's own ZVHD2 writer; qemu-img-hw chooses its own");
+        return kExitError;
+    }
+    unsigned threads = 0;
+    if (a.values.count("--threads")) {
+        const std::string& t = a.values["--threads"];
+        char* end = nullptr;
+        const unsigned long v = std::strtoul(t.c_str(), &end, 10);
+        if (t.empty() || *end != '\0' || v < 1 || v > 64) {
+            print_error("convert: --threads must be a number from 1 to 64");
+            return kExitError;
+        }
+        threads = unsigned(v);
+    }
     const bool force = a.flags.count("--force") > 0;
     const bool want_bitmap = a.flags.count("--bitmap") > 0 || a.values.count("--bitmap-tool") > 0;
     CliProgress progress(a.flags.count("--quiet") > 0);
@@ -108,7 +135,6 @@ int cmd_convert(const std::vector<std::string>& argv) {
 
     auto opened = open_input(input);
     if (!opened) return fail(opened.error());
-    if (opened->disks.empty()) return fail(make_error(input, opened->detection.message));
     std::size_t disk_index = 0;
     if (a.values.count("--disk")) {
         disk_index = std::size_t(std::strtoul(a.values["--disk"].c_str(), nullptr, 10));
@@ -129,6 +155,8 @@ int cmd_convert(const std::vector<std::string>& argv) {
     req.bitmap = want_bitmap;
     req.create_mf_jar = a.values.count("--bitmap-tool") ? a.values["--bitmap-tool"] : "";
     req.qemu_img_hw = a.values["--qemu-img-hw"];
+    req.compression = compress == "zlib" ? zvhd::Method::Zlib : zvhd::Method::Zstd;
+    req.threads = threads;
     req.verify = a.flags.count("--verify") > 0;
     req.tool = tool_section();
     req.tool_output = [](const std::string& line) { std::fprintf(stderr, "CreateMF: %s\n", line.c_str()); };
@@ -143,9 +171,20 @@ int cmd_convert(const std::vector<std::string>& argv) {
     auto r = run_conversion(req, progress);
     progress.finish();
     if (!r) return fail(r.error());
+    if (req.target == ConversionRequest::Target::Zvhd2 && !r->tool_path.empty()) {
+        std::printf("wrote %s (ZVHD2 by %s)\n", out.c_str(), r->tool_path.c_str());
+        if (r->verified) std::printf("verified: output matches the source (SHA-256)\n");
+        std::printf("manifest %s\n", r->manifest_path.c_str());
+        return kExitOk;
+    }
     if (req.target == ConversionRequest::Target::Zvhd2) {
-        std::printf("wrote %s (ZVHD2 by %s)\nmanifest %s\n", out.c_str(), r->tool_path.c_str(),
-                    r->manifest_path.c_str());
+        std::printf("wrote %s (ZVHD2, %s, %s virtual; %llu blocks of 2 MiB stored, %s file, in %.1f s)\n",
+                    out.c_str(), compress == "zlib" ? "zlib" : "zstd",
+                    human_bytes(r->output_virtual_size).c_str(),
+                    static_cast<unsigned long long>(r->stored_blocks), human_bytes(r->bytes_written).c_str(),
+                    r->seconds);
+        if (r->verified) std::printf("verified: output matches the source (SHA-256)\n");
+        std::printf("manifest %s\n", r->manifest_path.c_str());
         return kExitOk;
     }
     std::printf("wrote %s (%s virtual, %s of data written in %.1f s)\n", out.c_str(),

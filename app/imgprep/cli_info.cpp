@@ -1,5 +1,6 @@
 // imgprep info IMAGE [--json] [--checksum sha256]
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "cli.h"
@@ -35,6 +36,10 @@ void print_human(const Json& image, const Json* checksum) {
     line("Format:", fmt);
     if (!image.get("readable").as_bool()) line("Note:", image.get("message").as_string());
     line("Virtual size:", size(image.get("virtual_size")));
+    // ZVHD2 / ZVHD: the virtual size is rounded up to 1 GiB; the size written is kept beside it.
+    if (const Json& orig = image.get("details").get("orig_size"); orig.is_string())
+        line("Written size:",
+             size(Json(std::uint64_t(std::strtoull(orig.as_string().c_str(), nullptr, 10)))));
     line("File size:", size(image.get("file_size")));
     line("Allocated:", size(image.get("allocated_size")));
     if (image.has("cluster_size")) line("Cluster size:", human_bytes(image.get("cluster_size").as_uint()));

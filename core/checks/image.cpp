@@ -159,11 +159,12 @@ CheckOutcome size(const CheckContext& c) {
         }
         o.status = CheckStatus::Warn;
         o.message = what + " is " + amount(p.measured_bytes) + ", above " + amount(direct_max) +
-                    ": convert it to RAW (with a bitmap file) or ZVHD2 and import it with fast import.";
+                    ": convert it to ZVHD2, or RAW (with a bitmap file), and import it with fast import.";
         o.remediation.push_back(
             "imgprep convert " + (im.path.empty() ? std::string("IMAGE") : im.path) +
-            " --to raw --bitmap -o IMAGE.raw (RAW + its .mf bitmap file, upload both), or --to zvhd2 where the "
-            "cloud's qemu-img-hw is installed.");
+            " --to zvhd2 -o IMAGE.zvhd2 (one file, laid out as the cloud's own ZVHD2 driver reads it), or "
+            "--to raw "
+            "--bitmap -o IMAGE.raw (RAW + its .mf bitmap file in imgprep's format, upload both).");
         return o;
     }
     o.status = c.not_met();

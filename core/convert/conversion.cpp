@@ -3,12 +3,15 @@
 
 #include <chrono>
 #include <filesystem>
+#include <future>
 
 #include "convert/external_tool.h"
 #include "convert/manifest.h"
+#include "convert/qemu_img_hw.h"
 #include "convert/raw_convert.h"
 #include "convert/verify.h"
-#include "convert/zvhd2.h"
+#include "convert/zvhd2_writer.h"
+#include "image/formats.h"
 
 namespace imgprep {
 
@@ -47,6 +50,36 @@ class Rollback {
   private:
     std::vector<std::string> paths_;
 };
+
+// Reads the ZVHD2 output back with imgprep's reader and compares its content (the source's size of it; the
+// rest, up to the 1 GiB rounding, must be zeros) with the source; also records the file's own SHA-256.
+Status verify_zvhd2(const ImageReader& src, const std::string& out, Json& image, Json& vj,
+                    ConversionOutcome& res, Progress& progress) {
+    IMGPREP_ASSIGN(auto file, FileSource::open(out));
+    OpenContext ctx;
+    auto reader = open_zvhd2(file, ctx);
+    if (!reader) {
+        Error e = reader.take_error();
+        return make_error(e.file, e.offset,
+                          "verification FAILED: the output does not read back: " + e.message);
+    }
+    auto file_sum = std::async(std::launch::async, [&] { return file_sha256(out); });
+    auto v = verify_image_output(src, **reader, progress);
+    auto fsum = file_sum.get();
+    if (!v) return v.take_error();
+    vj.set("match", v->match);
+    vj.set("source_sha256", v->source_sha256);
+    vj.set("output_sha256", v->output_sha256);
+    vj.set("compared_bytes", src.size());
+    if (fsum) image.set("sha256", *fsum);
+    if (!v->match)
+        return make_error(out, "verification FAILED: the output's content (SHA-256 " + v->output_sha256 +
+                                   " of its first " + std::to_string(src.size()) +
+                                   " bytes) differs from the source's " + v->source_sha256 +
+                                   "; the outputs were removed");
+    res.verified = true;
+    return {};
+}
 
 } // namespace
 
@@ -102,26 +135,66 @@ Result<ConversionOutcome> run_conversion(const ConversionRequest& req, Progress&
         return {};
     };
 
-    if (req.target == ConversionRequest::Target::Zvhd2) {
+    if (req.target == ConversionRequest::Target::Zvhd2 && !req.qemu_img_hw.empty()) {
         if (in.detection.format == "ova")
-            return make_error(in.path,
-                              "qemu-img-hw cannot read a disk inside an OVA; convert it to RAW with a "
-                              "bitmap file instead (--to raw --bitmap)");
-        Zvhd2Options zo;
+            return make_error(
+                in.path, "qemu-img-hw cannot read a disk inside an OVA; leave out --qemu-img-hw to write "
+                         "the ZVHD2 file with imgprep itself");
+        QemuImgHwOptions zo;
         zo.input = in.path;
         zo.input_format = qemu_format_name(src.info().format);
         zo.output = out;
         zo.tool = req.qemu_img_hw;
         zo.overwrite = req.overwrite;
-        IMGPREP_ASSIGN(Zvhd2Result r, convert_to_zvhd2(zo, progress));
+        IMGPREP_ASSIGN(QemuImgHwResult r, convert_with_qemu_img_hw(zo, progress));
         rollback.add(out);
         IMGPREP_TRY(check_cancel());
         res.tool_path = r.tool_path;
-        outputs.push(output_entry("image", out));
+        Json image = output_entry("image", out);
         Json tool = Json::object();
         tool.set("path", r.tool_path);
         tool.set("version", r.tool_version);
         manifest.set("external_tool", std::move(tool));
+        Json vj = Json::object();
+        vj.set("performed", req.verify);
+        if (req.verify) IMGPREP_TRY(verify_zvhd2(src, out, image, vj, res, progress));
+        manifest.set("verification", std::move(vj));
+        outputs.push(std::move(image));
+        res.outputs.push_back(out);
+    } else if (req.target == ConversionRequest::Target::Zvhd2) {
+        Zvhd2WriteOptions zo;
+        zo.output = out;
+        zo.overwrite = req.overwrite;
+        zo.method = req.compression;
+        zo.threads = req.threads;
+        zo.sync = req.sync;
+        IMGPREP_ASSIGN(Zvhd2WriteResult r, write_zvhd2(src, zo, progress));
+        rollback.add(out);
+        IMGPREP_TRY(check_cancel());
+        res.bytes_written = r.file_size;
+        res.stored_blocks = r.stored_blocks;
+        res.output_virtual_size = r.virtual_size;
+        Json image = output_entry("image", out);
+        Json z = Json::object();
+        z.set("writer", "imgprep");
+        z.set("compression", req.compression == zvhd::Method::Zstd ? "zstd" : "zlib");
+        z.set("orig_size", r.orig_size);
+        z.set("virtual_size", r.virtual_size);
+        z.set("block_size", zvhd::kBlockSize);
+        z.set("blocks", r.blocks);
+        z.set("stored_blocks", r.stored_blocks);
+        manifest.set("zvhd2", std::move(z));
+        Json stats = Json::object();
+        stats.set("seconds", r.seconds);
+        stats.set("threads", r.threads);
+        stats.set("bytes_read", r.bytes_read);
+        stats.set("zero_bytes_skipped", r.zero_bytes_read);
+        manifest.set("stats", std::move(stats));
+        Json vj = Json::object();
+        vj.set("performed", req.verify);
+        if (req.verify) IMGPREP_TRY(verify_zvhd2(src, out, image, vj, res, progress));
+        manifest.set("verification", std::move(vj));
+        outputs.push(std::move(image));
         res.outputs.push_back(out);
     } else {
         RawConvertOptions ro;
@@ -130,6 +203,7 @@ Result<ConversionOutcome> run_conversion(const ConversionRequest& req, Progress&
         ro.sync = req.sync;
         ro.bitmap = req.bitmap && req.create_mf_jar.empty();
         ro.bitmap_block = req.bitmap_block;
+        ro.threads = req.threads;
         IMGPREP_ASSIGN(RawConvertResult r, convert_to_raw(src, ro, progress));
         rollback.add(out);
         if (ro.bitmap) rollback.add(mf);

@@ -1,5 +1,6 @@
 // One conversion as the CLI (`imgprep convert`) and the wizard run it: RAW (+ our bitmap or CreateMF.jar's)
-// or ZVHD2 through qemu-img-hw, optional verification, and OUT.manifest.json. Outputs are written through
+// or ZVHD2 (imgprep's own writer, or the cloud's qemu-img-hw when asked for), optional verification, and
+// OUT.manifest.json. Outputs are written through
 // NAME.part and renamed when complete; when a later step fails or the user cancels, every output already
 // renamed is removed again, so nothing that looks complete is left behind.
 #pragma once
@@ -12,6 +13,7 @@
 
 #include "convert/bitmap.h"
 #include "image/identify.h"
+#include "image/zvhd_format.h"
 #include "util/json.h"
 #include "util/progress.h"
 #include "util/result.h"
@@ -27,8 +29,11 @@ struct ConversionRequest {
     bool bitmap = false;       // RAW: also write OUT.mf in imgprep's bitmap format (same pass)
     std::string create_mf_jar; // RAW: make OUT.mf with the cloud's CreateMF.jar (java -jar) instead
     std::uint64_t bitmap_block = kDefaultBitmapBlock;
-    std::string qemu_img_hw;    // ZVHD2: the tool ("" = look on PATH)
-    bool verify = false;        // RAW: SHA-256 of the source's virtual disk and of the output compared
+    std::string qemu_img_hw; // ZVHD2: write it with the cloud's qemu-img-hw at this path (a name is looked
+                             // up on PATH) instead of imgprep's own writer ("" = imgprep's writer)
+    zvhd::Method compression = zvhd::Method::Zstd; // ZVHD2, imgprep's writer: --compress zstd|zlib
+    unsigned threads = 0;                          // worker threads (0 = one per core)
+    bool verify = false;        // SHA-256 of the source's virtual disk and of the output read back compared
     bool overwrite = false;     // replace existing outputs
     bool sync = true;           // flush outputs to disk before renaming them
     Json tool = Json::object(); // manifest "tool" section (name, version)
@@ -40,10 +45,12 @@ struct ConversionOutcome {
     std::string manifest_path;
     Json manifest = Json::object();
     std::uint64_t virtual_size = 0;
-    std::uint64_t bytes_written = 0; // RAW: non-zero bytes written
+    std::uint64_t bytes_written = 0; // RAW: non-zero bytes written; ZVHD2: bytes of the file
     double seconds = 0;              // whole run
     bool verified = false;           // verification performed and matched
-    std::string tool_path;           // ZVHD2: the qemu-img-hw that ran
+    std::string tool_path;           // ZVHD2: the qemu-img-hw that ran ("" = imgprep's writer)
+    std::uint64_t stored_blocks = 0; // ZVHD2 (imgprep's writer): frames written
+    std::uint64_t output_virtual_size = 0; // ZVHD2: the virtual size the cloud will see (rounded up to 1 GiB)
 };
 
 // The files a request writes (image, bitmap, manifest).

@@ -1,5 +1,6 @@
 // Inputs that wrap or are not disk images: OVA (tar + OVF) read in place through libarchive, OVF descriptors,
-// ISO 9660 / UDF media, compressed files and archives, and Huawei's ZVHD/ZVHD2 (detected, not readable).
+// ISO 9660 / UDF media, compressed files and archives, and the detection of Huawei's ZVHD/ZVHD2 (read by
+// image/zvhd.cpp and image/zvhd2.cpp).
 // Format notes and sources: docs/formats.md.
 #include "image/container.h"
 
@@ -911,16 +912,8 @@ Detection detect_zvhd(const ByteSource& src, std::span<const std::uint8_t> h) {
         plausible = src.read_at(4096, rec) && std::memcmp(rec.data(), "hwstream bg", 11) == 0;
     }
     if (!plausible) return {};
-    const std::string name = shell_quote(src.name());
-    if (z2)
-        return other("zvhd2", "",
-                     "ZVHD2 (proprietary Huawei format) cannot be read offline; qemu-img-hw can convert it "
-                     "(qemu-img-hw convert -f zvhd2 -O qcow2 " +
-                         name + " disk.qcow2)");
-    return other("zvhd", "",
-                 "ZVHD (proprietary Huawei format) cannot be read offline; qemu-img-hw can convert it "
-                 "(qemu-img-hw convert -f zvhd -O qcow2 " +
-                     name + " disk.qcow2)");
+    // Readable: image/zvhd2.cpp and image/zvhd.cpp.
+    return Detection{z2 ? "zvhd2" : "zvhd", "", true, {}};
 }
 
 Detection detect_container(const ByteSource& src, std::span<const std::uint8_t> h) {

@@ -20,7 +20,8 @@ namespace imgprep {
 Detection detect_container(const ByteSource& src, std::span<const std::uint8_t> h);
 
 // ZVHD ("stream" cookie) and ZVHD2 ("z2strm" cookie) headers written by Huawei's qemu-img-hw (see
-// docs/formats.md).
+// docs/formats.md): format "zvhd" / "zvhd2", disk_image true (read by open_zvhd / open_zvhd2); empty format
+// when the header is not one.
 Detection detect_zvhd(const ByteSource& src, std::span<const std::uint8_t> h);
 
 // One disk of an OVA: a tar member referenced by the OVF's DiskSection.

@@ -14,5 +14,7 @@ Result<ImagePtr> open_qcow(SourcePtr src, OpenContext& ctx);  // QCOW version 1
 Result<ImagePtr> open_qcow2(SourcePtr src, OpenContext& ctx); // QCOW2 v2/v3
 Result<ImagePtr> open_qed(SourcePtr src, OpenContext& ctx);
 Result<ImagePtr> open_vdi(SourcePtr src, OpenContext& ctx);
+Result<ImagePtr> open_zvhd2(SourcePtr src, OpenContext& ctx); // Huawei ZVHD2 ("z2strm"), zstd or zlib
+Result<ImagePtr> open_zvhd(SourcePtr src, OpenContext& ctx);  // Huawei ZVHD ("stream"), one zlib stream
 
 } // namespace imgprep

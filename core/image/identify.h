@@ -23,7 +23,7 @@ struct OpenedInput {
     std::vector<DiskEntry> disks;      // empty when the input holds no readable disk
 };
 
-// Opens path read-only. Non-disk inputs (ISO, archives, ZVHD) are not errors here: disks stays empty and
+// Opens path read-only. Non-disk inputs (ISO, archives, OVF) are not errors here: disks stays empty and
 // detection.message says what the file is. Corrupt or unsupported disk images are errors.
 Result<OpenedInput> open_input(const std::string& path);
 

@@ -113,6 +113,8 @@ Result<ImagePtr> open_image_source(SourcePtr src, OpenContext& ctx) {
     if (d.format == "qcow2") return open_qcow2(src, ctx);
     if (d.format == "qed") return open_qed(src, ctx);
     if (d.format == "vdi") return open_vdi(src, ctx);
+    if (d.format == "zvhd2") return open_zvhd2(src, ctx);
+    if (d.format == "zvhd") return open_zvhd(src, ctx);
     return src->error("no reader for format " + d.format);
 }
 

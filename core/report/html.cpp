@@ -826,6 +826,18 @@ void conversion_section(Writer& w, const Json& r) {
     if (m.get("external_tool").is_object())
         w.kv_text("External tool", m.get_path("external_tool.path").as_string() + " " +
                                        m.get_path("external_tool.version").as_string());
+    if (const Json& z = m.get("zvhd2"); z.is_object()) {
+        w.kv_text("ZVHD2",
+                  "written by " + z.get("writer").as_string() + ", " + z.get("compression").as_string() +
+                      (z.get("stored_blocks").is_int() && z.get("blocks").is_int()
+                           ? "; " + std::to_string(z.get("stored_blocks").as_uint()) + " of " +
+                                 std::to_string(z.get("blocks").as_uint()) + " blocks of 2 MiB stored"
+                           : std::string()));
+        if (z.get("virtual_size").is_int() && z.get("orig_size").is_int())
+            w.kv_text("ZVHD2 virtual size",
+                      bytes_with_exact(z.get("virtual_size").as_uint()) + " (rounded up to 1 GiB; " +
+                          "written: " + bytes_with_exact(z.get("orig_size").as_uint()) + ")");
+    }
     w.kv_end();
 
     std::size_t n = 0;

@@ -526,15 +526,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Images over 128 GiB need fast import: a RAW file with its bitmap, or ZVHD2. Smaller images can be uploaded as they are, or converted too.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Output format</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>&amp;RAW + bitmap file (fast import)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -542,19 +534,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>&amp;ZVHD2 (through the cloud&apos;s qemu-img-hw)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Convert to ZVHD2 with qemu-img-hw</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>&amp;Tools…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Set the paths of qemu-img-hw and CreateMF.jar</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -594,10 +574,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>&amp;Verify the output (SHA-256 of the source and of the RAW file)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Verify the output</source>
         <translation type="unfinished"></translation>
     </message>
@@ -634,30 +610,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>qemu-img-hw exists for Linux x86-64 only: use RAW + bitmap.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>qemu-img-hw was not found on PATH. It comes with the cloud&apos;s fast-import tool package (Linux x86-64 only); set its path under Tools.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1 is not an executable file; set the path of qemu-img-hw under Tools.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>qemu-img-hw: %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Not available: %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The bitmap is written in imgprep&apos;s own documented format in the same pass. For the cloud&apos;s fast import you may need the bitmap made by its CreateMF.jar: set it under Tools.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>The bitmap is made by CreateMF.jar (%1) after the RAW file is written.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -687,10 +639,6 @@
     </message>
     <message>
         <source>Already there: %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Not available for a disk inside an OVA (qemu-img-hw cannot read it): use RAW + bitmap.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -759,6 +707,82 @@
     </message>
     <message>
         <source>Failed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Compressing to ZVHD2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Images over 128 GiB need fast import: a ZVHD2 file, or a RAW file with its bitmap. Smaller images can be uploaded as they are, or converted too.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;ZVHD2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Convert to ZVHD2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;RAW + bitmap file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Set the paths of the optional tools qemu-img-hw and CreateMF.jar</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Verify the output (read it back, compare its SHA-256 with the source&apos;s)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>qemu-img-hw exists for Linux x86-64 only</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is not an executable file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The .mf bitmap is written in imgprep&apos;s own documented format in the same pass. The format of the cloud&apos;s CreateMF.jar is not documented, so whether fast import accepts this .mf is not known; to use CreateMF.jar instead, set it under Tools.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Recommended: the image needs fast import, and this one file is read by the cloud&apos;s own ZVHD2 driver.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>One compressed file, read by the cloud&apos;s own ZVHD2 driver.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Written by qemu-img-hw (%1), as set under Tools.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>qemu-img-hw cannot read a disk inside an OVA: imgprep writes the file itself.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: imgprep writes the file itself.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Written by imgprep (zstd, on all cores); no other tool is needed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;ZVHD2 (recommended for fast import)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Estimated size: about %1 (from %2 sampled blocks of %3 holding data).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the ZVHD2 file will be about %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -938,10 +962,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>ZVHD2 files can only be written by the cloud&apos;s qemu-img-hw (Linux x86-64). The cloud&apos;s CreateMF.jar makes the bitmap file for fast import; without it imgprep writes its own documented bitmap. Leave a field empty to use the default.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Browse…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -955,10 +975,6 @@
     </message>
     <message>
         <source>Path of qemu-img-hw</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>search PATH</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -987,6 +1003,14 @@
     </message>
     <message>
         <source>Java archives (*.jar)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Both tools are optional: imgprep writes ZVHD2 files and its own documented bitmap file itself. Set qemu-img-hw (the cloud&apos;s tool, Linux x86-64) to have ZVHD2 files written by it instead, and CreateMF.jar to make the bitmap file for fast import with the cloud&apos;s tool. Leave a field empty to use imgprep&apos;s own.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>imgprep&apos;s own ZVHD2 writer</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -520,36 +520,16 @@
         <translation>转换以便导入</translation>
     </message>
     <message>
-        <source>Images over 128 GiB need fast import: a RAW file with its bitmap, or ZVHD2. Smaller images can be uploaded as they are, or converted too.</source>
-        <translation>大于 128 GiB 的镜像需要使用快速导入：RAW 文件及其位图文件，或 ZVHD2 文件。较小的镜像可以直接上传，也可以转换后上传。</translation>
-    </message>
-    <message>
         <source>Output format</source>
         <translation>输出格式</translation>
-    </message>
-    <message>
-        <source>&amp;RAW + bitmap file (fast import)</source>
-        <translation>RAW + 位图文件（快速导入）(&amp;R)</translation>
     </message>
     <message>
         <source>Convert to RAW with a bitmap file</source>
         <translation>转换为 RAW 并生成位图文件</translation>
     </message>
     <message>
-        <source>&amp;ZVHD2 (through the cloud&apos;s qemu-img-hw)</source>
-        <translation>ZVHD2（使用云平台的 qemu-img-hw）(&amp;Z)</translation>
-    </message>
-    <message>
-        <source>Convert to ZVHD2 with qemu-img-hw</source>
-        <translation>使用 qemu-img-hw 转换为 ZVHD2</translation>
-    </message>
-    <message>
         <source>&amp;Tools…</source>
         <translation>工具(&amp;T)…</translation>
-    </message>
-    <message>
-        <source>Set the paths of qemu-img-hw and CreateMF.jar</source>
-        <translation>设置 qemu-img-hw 和 CreateMF.jar 的路径</translation>
     </message>
     <message>
         <source>Output</source>
@@ -588,10 +568,6 @@
         <translation>文件：</translation>
     </message>
     <message>
-        <source>&amp;Verify the output (SHA-256 of the source and of the RAW file)</source>
-        <translation>校验输出（比较源文件与 RAW 文件的 SHA-256）(&amp;V)</translation>
-    </message>
-    <message>
         <source>Verify the output</source>
         <translation>校验输出</translation>
     </message>
@@ -628,30 +604,6 @@
         <translation>速度和剩余时间</translation>
     </message>
     <message>
-        <source>qemu-img-hw exists for Linux x86-64 only: use RAW + bitmap.</source>
-        <translation>qemu-img-hw 仅适用于 Linux x86-64：请使用 RAW + 位图文件。</translation>
-    </message>
-    <message>
-        <source>qemu-img-hw was not found on PATH. It comes with the cloud&apos;s fast-import tool package (Linux x86-64 only); set its path under Tools.</source>
-        <translation>在 PATH 中未找到 qemu-img-hw。它随云平台的快速导入工具包提供（仅限 Linux x86-64）；请在“工具”中设置其路径。</translation>
-    </message>
-    <message>
-        <source>%1 is not an executable file; set the path of qemu-img-hw under Tools.</source>
-        <translation>%1 不是可执行文件；请在“工具”中设置 qemu-img-hw 的路径。</translation>
-    </message>
-    <message>
-        <source>qemu-img-hw: %1</source>
-        <translation>qemu-img-hw：%1</translation>
-    </message>
-    <message>
-        <source>Not available: %1</source>
-        <translation>不可用：%1</translation>
-    </message>
-    <message>
-        <source>The bitmap is written in imgprep&apos;s own documented format in the same pass. For the cloud&apos;s fast import you may need the bitmap made by its CreateMF.jar: set it under Tools.</source>
-        <translation>位图文件在转换的同时以 imgprep 自有的（已公开文档的）格式写入。云平台的快速导入可能需要由其 CreateMF.jar 生成的位图文件：请在“工具”中设置。</translation>
-    </message>
-    <message>
         <source>The bitmap is made by CreateMF.jar (%1) after the RAW file is written.</source>
         <translation>RAW 文件写入完成后，由 CreateMF.jar（%1）生成位图文件。</translation>
     </message>
@@ -682,10 +634,6 @@
     <message>
         <source>Already there: %1</source>
         <translation>已存在：%1</translation>
-    </message>
-    <message>
-        <source>Not available for a disk inside an OVA (qemu-img-hw cannot read it): use RAW + bitmap.</source>
-        <translation>不适用于 OVA 中的磁盘（qemu-img-hw 无法读取）：请使用 RAW + 位图文件。</translation>
     </message>
     <message>
         <source>%1 — %2 virtual, %3</source>
@@ -754,6 +702,82 @@
     <message>
         <source>Failed.</source>
         <translation>失败。</translation>
+    </message>
+    <message>
+        <source>Compressing to ZVHD2</source>
+        <translation>正在压缩为 ZVHD2</translation>
+    </message>
+    <message>
+        <source>Images over 128 GiB need fast import: a ZVHD2 file, or a RAW file with its bitmap. Smaller images can be uploaded as they are, or converted too.</source>
+        <translation>大于 128 GiB 的镜像需要使用快速导入：ZVHD2 文件，或 RAW 文件及其位图文件。较小的镜像可以直接上传，也可以转换后上传。</translation>
+    </message>
+    <message>
+        <source>&amp;ZVHD2</source>
+        <translation>ZVHD2(&amp;Z)</translation>
+    </message>
+    <message>
+        <source>Convert to ZVHD2</source>
+        <translation>转换为 ZVHD2</translation>
+    </message>
+    <message>
+        <source>&amp;RAW + bitmap file</source>
+        <translation>RAW + 位图文件(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Set the paths of the optional tools qemu-img-hw and CreateMF.jar</source>
+        <translation>设置可选工具 qemu-img-hw 和 CreateMF.jar 的路径</translation>
+    </message>
+    <message>
+        <source>&amp;Verify the output (read it back, compare its SHA-256 with the source&apos;s)</source>
+        <translation>校验输出（读回输出，并将其 SHA-256 与源镜像比较）(&amp;V)</translation>
+    </message>
+    <message>
+        <source>qemu-img-hw exists for Linux x86-64 only</source>
+        <translation>qemu-img-hw 仅适用于 Linux x86-64</translation>
+    </message>
+    <message>
+        <source>%1 is not an executable file</source>
+        <translation>%1 不是可执行文件</translation>
+    </message>
+    <message>
+        <source>The .mf bitmap is written in imgprep&apos;s own documented format in the same pass. The format of the cloud&apos;s CreateMF.jar is not documented, so whether fast import accepts this .mf is not known; to use CreateMF.jar instead, set it under Tools.</source>
+        <translation>.mf 位图文件在转换的同时以 imgprep 自有的（已公开文档的）格式写入。云平台 CreateMF.jar 的格式没有公开文档，因此无法确定快速导入是否接受此 .mf 文件；如需改用 CreateMF.jar，请在“工具”中设置。</translation>
+    </message>
+    <message>
+        <source>Recommended: the image needs fast import, and this one file is read by the cloud&apos;s own ZVHD2 driver.</source>
+        <translation>推荐：该镜像需要使用快速导入，而这一个文件可由云平台自己的 ZVHD2 驱动读取。</translation>
+    </message>
+    <message>
+        <source>One compressed file, read by the cloud&apos;s own ZVHD2 driver.</source>
+        <translation>一个压缩文件，可由云平台自己的 ZVHD2 驱动读取。</translation>
+    </message>
+    <message>
+        <source>Written by qemu-img-hw (%1), as set under Tools.</source>
+        <translation>按“工具”中的设置，由 qemu-img-hw（%1）写入。</translation>
+    </message>
+    <message>
+        <source>qemu-img-hw cannot read a disk inside an OVA: imgprep writes the file itself.</source>
+        <translation>qemu-img-hw 无法读取 OVA 中的磁盘：由 imgprep 自行写入该文件。</translation>
+    </message>
+    <message>
+        <source>%1: imgprep writes the file itself.</source>
+        <translation>%1：由 imgprep 自行写入该文件。</translation>
+    </message>
+    <message>
+        <source>Written by imgprep (zstd, on all cores); no other tool is needed.</source>
+        <translation>由 imgprep 写入（zstd，使用全部 CPU 核心）；无需其他工具。</translation>
+    </message>
+    <message>
+        <source>&amp;ZVHD2 (recommended for fast import)</source>
+        <translation>ZVHD2（推荐用于快速导入）(&amp;Z)</translation>
+    </message>
+    <message>
+        <source>Estimated size: about %1 (from %2 sampled blocks of %3 holding data).</source>
+        <translation>估计大小：约 %1（根据 %3 个含数据的块中抽样的 %2 个块估算）。</translation>
+    </message>
+    <message>
+        <source>the ZVHD2 file will be about %1</source>
+        <translation>ZVHD2 文件约为 %1</translation>
     </message>
 </context>
 <context>
@@ -931,10 +955,6 @@
         <translation>转换工具</translation>
     </message>
     <message>
-        <source>ZVHD2 files can only be written by the cloud&apos;s qemu-img-hw (Linux x86-64). The cloud&apos;s CreateMF.jar makes the bitmap file for fast import; without it imgprep writes its own documented bitmap. Leave a field empty to use the default.</source>
-        <translation>ZVHD2 文件只能由云平台的 qemu-img-hw（Linux x86-64）写入。云平台的 CreateMF.jar 用于生成快速导入所需的位图文件；如未设置，imgprep 将写入其自有的（已公开文档的）位图格式。留空表示使用默认设置。</translation>
-    </message>
-    <message>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
@@ -949,10 +969,6 @@
     <message>
         <source>Path of qemu-img-hw</source>
         <translation>qemu-img-hw 的路径</translation>
-    </message>
-    <message>
-        <source>search PATH</source>
-        <translation>在 PATH 中查找</translation>
     </message>
     <message>
         <source>Locate qemu-img-hw</source>
@@ -981,6 +997,14 @@
     <message>
         <source>Java archives (*.jar)</source>
         <translation>Java 归档文件 (*.jar)</translation>
+    </message>
+    <message>
+        <source>Both tools are optional: imgprep writes ZVHD2 files and its own documented bitmap file itself. Set qemu-img-hw (the cloud&apos;s tool, Linux x86-64) to have ZVHD2 files written by it instead, and CreateMF.jar to make the bitmap file for fast import with the cloud&apos;s tool. Leave a field empty to use imgprep&apos;s own.</source>
+        <translation>这两个工具都是可选的：imgprep 可自行写入 ZVHD2 文件及其自有的（已公开文档的）位图文件。设置 qemu-img-hw（云平台的工具，Linux x86-64）后将改由它写入 ZVHD2 文件；设置 CreateMF.jar 后将用云平台的工具生成快速导入所需的位图文件。字段留空则使用 imgprep 自己的实现。</translation>
+    </message>
+    <message>
+        <source>imgprep&apos;s own ZVHD2 writer</source>
+        <translation>imgprep 自己的 ZVHD2 写入器</translation>
     </message>
 </context>
 <context>

@@ -43,6 +43,7 @@
 #include "summary_page.h"
 #include "testsupport.h"
 #include "wizard_window.h"
+#include "zvhd2_testutil.h"
 
 using namespace imgprep;
 using namespace imgprep::ui;
@@ -362,7 +363,9 @@ class TestWizard : public QObject {
         c->folderEdit()->setText(out.path());
         c->refreshSpace();
         QTRY_VERIFY_WITH_TIMEOUT(c->spaceLabel()->text().contains("free"), 20000);
-        QVERIFY(c->rawRadio()->isChecked());
+        QVERIFY(c->zvhd2Radio()->isChecked()); // ZVHD2 comes first
+        c->rawRadio()->setChecked(true);
+        QVERIFY(c->bitmapNote()->text().contains("not known"));
         c->verifyBox()->setChecked(true);
         int maxBar = 0;
         QStringList phases;
@@ -484,6 +487,7 @@ class TestWizard : public QObject {
         QVERIFY(w.goToStep(WizardWindow::ConvertStep));
         ConvertPage* c = w.convertPage();
         c->folderEdit()->setText(out.path());
+        c->rawRadio()->setChecked(true);
         c->verifyBox()->setChecked(false);
         // Cancel once the throughput and the time left are shown (after 0.3 s of work).
         quint64 doneAtCancel = 0, totalAtCancel = 0;
@@ -568,8 +572,11 @@ class TestWizard : public QObject {
         QVERIFY(w.choosePage()->infoText().contains(QLocale().toString(qulonglong(sizes[1].toDouble()))));
         QVERIFY(w.goToStep(WizardWindow::ConvertStep));
         QVERIFY(w.convertPage()->outputPath().endsWith(QFileInfo(members[1].toString()).completeBaseName() +
+                                                       ".zvhd2"));
+        QVERIFY(w.convertPage()->zvhd2Radio()->isEnabled()); // imgprep reads the disk inside the OVA itself
+        w.convertPage()->rawRadio()->setChecked(true);
+        QVERIFY(w.convertPage()->outputPath().endsWith(QFileInfo(members[1].toString()).completeBaseName() +
                                                        ".raw"));
-        QVERIFY(!w.convertPage()->zvhd2Radio()->isEnabled()); // qemu-img-hw cannot read inside an OVA
     }
 
     // Drag and drop onto the drop area (and onto the window) opens the file; it joins the recent files.
@@ -643,37 +650,101 @@ class TestWizard : public QObject {
         QVERIFY(guitest::waitChecked(w));
     }
 
-    // ZVHD2 is disabled with the reason when qemu-img-hw is not found, enabled when the settings point at it.
-    void zvhd2Availability() {
+    // ZVHD2 by imgprep's own writer, the default: the note recommends it when fast import is needed and gives
+    // the estimated size; progress reaches 100 % through "compressing"; --verify reads it back; the file is
+    // the driver's layout (the tests' own parser and decoder) with the source's content (qemu-img); the
+    // checklist runs again on the ZVHD2 file.
+    void convertZvhd2() {
         auto img = need("win2016-uefi-ready");
         if (!img) QSKIP("windows fixture not built");
         settings::setQemuImgHw(QString());
-        const QByteArray oldPath = qgetenv("PATH");
-        qputenv("PATH", "/usr/bin:/bin");
+        QTemporaryDir out;
         WizardWindow w;
         w.show();
         QVERIFY(openAndCheck(w, img->image));
         QVERIFY(w.goToStep(WizardWindow::ConvertStep));
         ConvertPage* c = w.convertPage();
-        QTRY_VERIFY_WITH_TIMEOUT(c->zvhd2Reason()->text().contains("not found"), 10000);
-        QVERIFY(!c->zvhd2Radio()->isEnabled());
+        c->folderEdit()->setText(out.path());
+        c->refreshSpace();
+        QVERIFY(c->zvhd2Radio()->isChecked());
+        QVERIFY(c->zvhd2Radio()->isEnabled());
+        QTRY_VERIFY_WITH_TIMEOUT(c->zvhd2Note()->text().contains("Estimated size"), 20000);
+        QVERIFY2(c->zvhd2Note()->text().contains("Written by imgprep"), qPrintable(c->zvhd2Note()->text()));
+        QTRY_VERIFY_WITH_TIMEOUT(c->spaceLabel()->text().contains("ZVHD2 file will be about"), 20000);
+        c->verifyBox()->setChecked(true);
+        QStringList phases;
+        int maxBar = 0;
+        connect(c->job(), &ConvertJob::phaseBegan, this, [&](const QString& p) { phases << p; });
+        connect(c->job(), &ConvertJob::progressed, this,
+                [&] { maxBar = std::max(maxBar, c->progressBar()->value()); });
+        QSignalSpy finished(c->job(), &ConvertJob::finished);
+        QTest::mouseClick(c->convertButton(), Qt::LeftButton);
+        QVERIFY(finished.wait(120000));
+        const auto outcome = finished.first().at(0).value<ConvertOutcome>();
+        QVERIFY2(outcome.ok, qPrintable(outcome.error));
+        QVERIFY(outcome.verified);
+        QVERIFY(guitest::waitChecked(w));
+        QVERIFY(phases.contains("compressing"));
+        QVERIFY(phases.contains("verifying"));
+        QVERIFY(maxBar > 0);
+        QCOMPARE(c->progressBar()->value(), c->progressBar()->maximum());
+        const QString z = out.filePath("win2016-uefi-ready.zvhd2");
+        QCOMPARE(outcome.outputs, QStringList{z});
+        QVERIFY(!QFileInfo::exists(z + ".part"));
+        const QString raw = out.filePath("source.raw");
+        auto conv = testsupport::runTool("qemu-img", {"convert", "-O", "raw", img->image, raw});
+        QVERIFY2(conv.exitCode == 0, conv.err.constData());
+        const QString why = zvhd2test::checkZvhd2(z, raw, 1);
+        QVERIFY2(why.isEmpty(), qPrintable(why));
+        QFile mj(out.filePath("win2016-uefi-ready.manifest.json"));
+        QVERIFY(mj.open(QIODevice::ReadOnly));
+        const QJsonObject man = QJsonDocument::fromJson(mj.readAll()).object();
+        QCOMPARE(man["target"].toString(), QStringLiteral("zvhd2"));
+        QCOMPARE(man["zvhd2"].toObject()["writer"].toString(), QStringLiteral("imgprep"));
+        // The re-check runs on the ZVHD2 file itself.
+        QCOMPARE(w.session()->path(), QFileInfo(z).absoluteFilePath());
+        QCOMPARE(QString::fromStdString(w.session()->input()->disks.front().reader->info().format),
+                 QString("zvhd2"));
+    }
+
+    // qemu-img-hw is optional: without it (or with a wrong path) ZVHD2 is written by imgprep; set under Tools
+    // (here the test double) it writes the file instead.
+    void zvhd2WithQemuImgHw() {
+        auto img = need("win2016-uefi-ready");
+        if (!img) QSKIP("windows fixture not built");
+        settings::setQemuImgHw(QString());
+        WizardWindow w;
+        w.show();
+        QVERIFY(openAndCheck(w, img->image));
+        QVERIFY(w.goToStep(WizardWindow::ConvertStep));
+        ConvertPage* c = w.convertPage();
+        QVERIFY(c->zvhd2Radio()->isEnabled());
+        QVERIFY(c->zvhd2Note()->text().contains("Written by imgprep"));
+        QVERIFY(c->request().qemuImgHw.isEmpty());
+        settings::setQemuImgHw(QStringLiteral("/nonexistent/qemu-img-hw"));
+        c->refreshTools();
+        QTRY_VERIFY_WITH_TIMEOUT(c->zvhd2Note()->text().contains("not an executable file"), 10000);
+        QVERIFY(c->zvhd2Radio()->isEnabled());
+        QVERIFY(c->request().qemuImgHw.isEmpty());
         settings::setQemuImgHw(QStringLiteral(IMGPREP_FAKE_QEMU_IMG_HW));
         c->refreshTools();
-        QTRY_VERIFY_WITH_TIMEOUT(c->zvhd2Radio()->isEnabled(), 10000);
-        QVERIFY(c->zvhd2Reason()->text().contains("fake-qemu-img-hw.sh"));
-        // The test double converts (it writes a small stand-in file).
+        QTRY_VERIFY_WITH_TIMEOUT(c->zvhd2Note()->text().contains("fake-qemu-img-hw.sh"), 10000);
+        QCOMPARE(c->request().qemuImgHw, QStringLiteral(IMGPREP_FAKE_QEMU_IMG_HW));
+        // The test double converts (it writes a small stand-in file, so no verification).
         QTemporaryDir out;
         c->folderEdit()->setText(out.path());
         c->zvhd2Radio()->setChecked(true);
-        QVERIFY(!c->verifyBox()->isEnabled());
+        c->verifyBox()->setChecked(false);
         QSignalSpy finished(c->job(), &ConvertJob::finished);
         QTest::mouseClick(c->convertButton(), Qt::LeftButton);
         QVERIFY(finished.wait(60000));
         const auto outcome = finished.first().at(0).value<ConvertOutcome>();
         QVERIFY2(outcome.ok, qPrintable(outcome.error));
         QVERIFY(QFileInfo::exists(out.filePath("win2016-uefi-ready.zvhd2")));
-        QVERIFY(QFileInfo::exists(out.filePath("win2016-uefi-ready.manifest.json")));
-        qputenv("PATH", oldPath);
+        QFile mj(out.filePath("win2016-uefi-ready.manifest.json"));
+        QVERIFY(mj.open(QIODevice::ReadOnly));
+        QVERIFY(mj.readAll().contains("test double"));
+        settings::setQemuImgHw(QString());
     }
 
     // The tools dialog (opened without blocking) stores the paths; the convert page picks them up.
@@ -695,10 +766,12 @@ class TestWizard : public QObject {
         dlg->accept();
         QCOMPARE(settings::qemuImgHw(), QStringLiteral(IMGPREP_FAKE_QEMU_IMG_HW));
         QCOMPARE(settings::createMfJar(), QStringLiteral("/opt/cloud/CreateMF.jar"));
-        QTRY_VERIFY_WITH_TIMEOUT(w.convertPage()->zvhd2Radio()->isEnabled(), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(w.convertPage()->zvhd2Note()->text().contains("fake-qemu-img-hw.sh"), 10000);
         const ConvertRequest r = w.convertPage()->request();
         QCOMPARE(r.createMfJar, QStringLiteral("/opt/cloud/CreateMF.jar"));
+        QCOMPARE(r.qemuImgHw, QStringLiteral(IMGPREP_FAKE_QEMU_IMG_HW));
         settings::setCreateMfJar(QString());
+        settings::setQemuImgHw(QString());
     }
 
     // Every control that takes keyboard focus has an accessible name, and Tab walks through each page.

@@ -1,6 +1,7 @@
 // Conversion to RAW (+ bitmap) for every fixture format: byte-identical to `qemu-img convert -O raw`, sparse,
-// bitmap equal to an independent computation, --verify catching a flipped byte, .part handling on cancel and on
-// a full filesystem (RLIMIT_FSIZE), --force, the source unchanged; ZVHD2 through a qemu-img-hw test double.
+// bitmap equal to an independent computation, --verify catching a flipped byte, .part handling on cancel and
+// on a full filesystem (RLIMIT_FSIZE), --force, the source unchanged; ZVHD2 through a qemu-img-hw test double
+// (--qemu-img-hw), and without it by imgprep itself (test_zvhd2 covers that writer).
 #include <QtTest>
 
 #include <QTemporaryDir>
@@ -307,16 +308,31 @@ private slots:
         QVERIFY2(err.contains("error while writing sector 123456: No space left on device"), err.constData());
         QVERIFY(!QFileInfo::exists(out2));
         QVERIFY(!QFileInfo::exists(out2 + ".part"));
-        // Not installed: says so and offers RAW + bitmap.
+        // Asked for but not installed: says so, and that imgprep's own writer needs no such tool.
         QProcess q;
         QProcessEnvironment env2 = QProcessEnvironment::systemEnvironment();
         env2.insert("PATH", "/nonexistent");
         q.setProcessEnvironment(env2);
-        q.start(cliPath(), {"convert", src, "--to", "zvhd2", "-o", tmp_.filePath("none.zvhd2")});
+        q.start(cliPath(), {"convert", src, "--to", "zvhd2", "-o", tmp_.filePath("none.zvhd2"),
+                            "--qemu-img-hw", "qemu-img-hw"});
         QVERIFY(q.waitForFinished(60000));
         QCOMPARE(q.exitCode(), 2);
         const QByteArray err2 = q.readAllStandardError();
-        QVERIFY2(err2.contains("qemu-img-hw was not found") && err2.contains("--to raw --bitmap"), err2.constData());
+        QVERIFY2(err2.contains("not an executable file") && err2.contains("leave out --qemu-img-hw"),
+                 err2.constData());
+        QVERIFY(!QFileInfo::exists(tmp_.filePath("none.zvhd2")));
+        // Without --qemu-img-hw, imgprep writes ZVHD2 itself: no external tool is looked for.
+        QProcess n;
+        n.setProcessEnvironment(env2);
+        n.start(cliPath(), {"convert", src, "--to", "zvhd2", "-o", tmp_.filePath("native.zvhd2"), "--quiet"});
+        QVERIFY(n.waitForFinished(60000));
+        QVERIFY2(n.exitCode() == 0, n.readAllStandardError().constData());
+        QVERIFY(QFileInfo(tmp_.filePath("native.zvhd2")).size() > 0);
+        QFile nm(tmp_.filePath("native.manifest.json"));
+        QVERIFY(nm.open(QIODevice::ReadOnly));
+        const QJsonObject doc = QJsonDocument::fromJson(nm.readAll()).object();
+        QCOMPARE(doc["zvhd2"].toObject()["writer"].toString(), QString("imgprep"));
+        QVERIFY(!doc.contains("external_tool"));
     }
 };
 

@@ -1097,7 +1097,7 @@ class TestChecks : public QObject {
 
         r = run("image.size", qcow2(128 * GiB + 1, 200 * GiB), f);
         STATUS(r, CheckStatus::Warn);
-        MESSAGE(r, "convert it to RAW (with a bitmap file) or ZVHD2");
+        MESSAGE(r, "convert it to ZVHD2, or RAW (with a bitmap file)");
         QCOMPARE(plan_import(qcow2(128 * GiB + 1, 200 * GiB)).path, std::string("fast"));
         QVERIFY(!plan_import(qcow2(128 * GiB + 1, 200 * GiB)).format_ready);
         ImageSummary z = qcow2(300 * GiB, 600 * GiB);

@@ -1,4 +1,4 @@
-#include "convert/zvhd2.h"
+#include "convert/qemu_img_hw.h"
 #include "io/file_system.h"
 
 #include <cstdio>
@@ -17,19 +17,19 @@ Result<std::string> locate_qemu_img_hw(const std::string& given) {
 #ifdef _WIN32
     return make_error(name,
                       "qemu-img-hw is not available on Windows (the cloud ships it for Linux x86-64 only); "
-                      "convert to RAW with a bitmap file instead (--to raw --bitmap)");
+                      "leave out --qemu-img-hw and imgprep writes the ZVHD2 file itself");
 #else
-    return make_error(
-        name, given.empty()
-                  ? "qemu-img-hw was not found on PATH (it comes with the cloud's fast-import tool "
-                    "package, Linux x86-64 only; point to it with --qemu-img-hw PATH) — or convert to "
-                    "RAW with a bitmap file instead (--to raw --bitmap)"
-                  : "is not an executable file; convert to RAW with a bitmap file instead "
-                    "(--to raw --bitmap)");
+    return make_error(name,
+                      given.empty()
+                          ? "qemu-img-hw was not found on PATH (it comes with the cloud's fast-import tool "
+                            "package, Linux x86-64 only); imgprep writes ZVHD2 itself without it"
+                          : "is not an executable file (qemu-img-hw comes with the cloud's fast-import tool "
+                            "package, Linux x86-64 only); leave out --qemu-img-hw and imgprep writes the "
+                            "ZVHD2 file itself");
 #endif
 }
 
-Result<Zvhd2Result> convert_to_zvhd2(const Zvhd2Options& opt, Progress& progress) {
+Result<QemuImgHwResult> convert_with_qemu_img_hw(const QemuImgHwOptions& opt, Progress& progress) {
     IMGPREP_ASSIGN(std::string tool, locate_qemu_img_hw(opt.tool));
     if (!opt.overwrite && files::exists(opt.output))
         return make_error(opt.output, "output exists; not overwriting it (use --force to replace it)");
@@ -44,7 +44,7 @@ Result<Zvhd2Result> convert_to_zvhd2(const Zvhd2Options& opt, Progress& progress
         }
     } cleanup{part};
 
-    Zvhd2Result res;
+    QemuImgHwResult res;
     res.tool_path = tool;
     auto version = run_tool(tool, {"--version"}, {}, null_progress());
     if (version && version->exit_code == 0) {
