@@ -277,20 +277,16 @@ void ChoosePage::updateFromSession() {
     const bool ova = input->detection.format == "ova";
     if (ova) {
         setRow(formatValue_, tr("OVA package with %n disk(s)", nullptr, int(input->disks.size())));
-    } else if (!input->disks.empty()) {
+    } else {
         const auto& info = input->disks.front().reader->info();
         setRow(formatValue_, formatLabel(info.format, info.subformat));
-    } else {
-        setRow(formatValue_, formatLabel(input->detection.format, input->detection.subformat));
     }
     setRow(fileSizeValue_,
            QStringLiteral("%1 (%2)").arg(bytesText(input->file_size), bytesExact(input->file_size)));
-    if (!input->disks.empty()) {
+    {
         const int d = std::clamp(session_->diskIndex(), 0, int(input->disks.size()) - 1);
         const auto size = input->disks[std::size_t(d)].reader->size();
         setRow(virtualValue_, QStringLiteral("%1 (%2)").arg(bytesText(size), bytesExact(size)));
-    } else {
-        setRow(virtualValue_, tr("not readable offline"));
     }
     diskCombo_->clear();
     for (std::size_t i = 0; i < input->disks.size(); ++i) {
@@ -305,7 +301,6 @@ void ChoosePage::updateFromSession() {
     disksLabel_->setVisible(ova);
 
     QStringList notes;
-    if (!session_->notice().isEmpty()) notes << session_->notice();
     for (const auto& w : input->warnings)
         notes << qs(w);
     if (!notes.isEmpty())

@@ -119,7 +119,6 @@ void Session::open(const QString& path, const QString& derivedFrom) {
     path_ = abs;
     derivedFrom_ = derivedFrom;
     error_.clear();
-    notice_.clear();
     input_.reset();
     inspection_.reset();
     ordered_.clear();
@@ -162,17 +161,6 @@ void Session::onOpened(std::uint64_t gen, std::shared_ptr<Result<OpenedInput>> r
         return;
     }
     auto input = std::make_shared<OpenedInput>(std::move(r->value()));
-    if (input->disks.empty()) {
-        const std::string& f = input->detection.format;
-        if (f != "zvhd" && f != "zvhd2") {
-            error_ = qs(input->path) + QStringLiteral(": ") + qs(input->detection.message);
-            log::warn(QStringLiteral("not a disk image: %1").arg(error_));
-            setState(State::OpenFailed);
-            emit openFailed(error_);
-            return;
-        }
-        notice_ = qs(input->detection.message);
-    }
     input_ = std::move(input);
     if (diskIndex_ >= int(sourceInput()->disks.size())) diskIndex_ = 0;
     log::info(QStringLiteral("opened %1: %2, %3 disk(s), file %4 bytes")
@@ -200,7 +188,6 @@ void Session::clear() {
     path_.clear();
     derivedFrom_.clear();
     error_.clear();
-    notice_.clear();
     input_.reset();
     sourceInput_.reset();
     inspection_.reset();

@@ -67,7 +67,6 @@ class Session : public QObject {
     QString path() const { return path_; }
     QString derivedFrom() const { return derivedFrom_; }
     QString error() const { return error_; }
-    QString notice() const { return notice_; } // opened, but the contents cannot be inspected (ZVHD2, ...)
     std::shared_ptr<const OpenedInput> input() const { return input_; }
     // What a conversion reads: the image the user chose, also after the checklist moved on to a converted
     // output (then input() is the output and this is still the original).
@@ -148,7 +147,7 @@ class Session : public QObject {
     void onChecksDone(std::uint64_t gen, std::shared_ptr<std::vector<CheckResult>> all);
 
     State state_ = State::Empty;
-    QString path_, derivedFrom_, error_, notice_;
+    QString path_, derivedFrom_, error_;
     std::shared_ptr<const OpenedInput> input_;
     std::shared_ptr<const OpenedInput> sourceInput_; // set while input_ is a converted output
     std::shared_ptr<const Inspection> inspection_;

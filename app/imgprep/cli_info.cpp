@@ -34,7 +34,6 @@ void print_human(const Json& image, const Json* checksum) {
     std::string fmt = image.get("format").as_string();
     if (!image.get("subformat").as_string().empty()) fmt += " (" + image.get("subformat").as_string() + ")";
     line("Format:", fmt);
-    if (!image.get("readable").as_bool()) line("Note:", image.get("message").as_string());
     line("Virtual size:", size(image.get("virtual_size")));
     // ZVHD2 / ZVHD: the virtual size is rounded up to 1 GiB; the size written is kept beside it.
     if (const Json& orig = image.get("details").get("orig_size"); orig.is_string())
@@ -98,7 +97,7 @@ int cmd_info(const std::vector<std::string>& args) {
         return kExitError;
     }
     Json checksum_json;
-    if (checksum && !input->disks.empty()) {
+    if (checksum) {
         std::vector<std::string> sums;
         for (const auto& d : input->disks) {
             auto sum = virtual_disk_sha256(*d.reader);
@@ -126,10 +125,6 @@ int cmd_info(const std::vector<std::string>& args) {
         std::printf("%s\n", out.dump().c_str());
     } else {
         print_human(*image, checksum_json.is_null() ? nullptr : &checksum_json);
-    }
-    if (input->disks.empty()) {
-        print_error(path + ": " + input->detection.message);
-        return kExitError;
     }
     return kExitOk;
 }

@@ -150,7 +150,7 @@ int cmd_report(const std::vector<std::string>& args) {
     if (!input) return fail(input.error());
     auto in = inspect_input(*input);
     if (!in) return fail(in.error());
-    if (a.checksum && !input->disks.empty()) {
+    if (a.checksum) {
         std::size_t disk = std::size_t(std::max(0, in->facts.windows_disk_index));
         if (disk >= input->disks.size()) disk = 0;
         auto sum = virtual_disk_sha256(*input->disks[disk].reader);

@@ -65,7 +65,11 @@ Result<OpenedInput> open_input(const std::string& path) {
         IMGPREP_ASSIGN(out.disks, open_ova_disks(file, out));
         return out;
     }
-    if (!out.detection.disk_image) return out;
+    // Not a disk image (empty, unrecognised, an archive, installation media, an OVF on its own): an error for
+    // every command and the wizard alike, with what the file is and what to do.
+    if (!out.detection.disk_image)
+        return file->error(out.detection.message.empty() ? "not a disk image (" + out.detection.format + ")"
+                                                         : out.detection.message);
     OpenContext ctx;
     IMGPREP_ASSIGN(ImagePtr reader, open_image_in_context(path, ctx));
     out.disks.push_back({base_name(path), std::move(reader)});
@@ -110,20 +114,7 @@ Result<Json> image_section(const OpenedInput& input) {
     Json j = Json::object();
     j.set("path", input.path);
     j.set("file_size", input.file_size);
-    if (input.disks.empty()) {
-        j.set("format", input.detection.format);
-        j.set("subformat", input.detection.subformat);
-        j.set("readable", false);
-        j.set("message", input.detection.message);
-        j.set("virtual_size", Json());
-        j.set("allocated_size", Json());
-        j.set("chain", Json::array());
-        Json w = Json::array();
-        for (const auto& s : input.warnings)
-            w.push(s);
-        j.set("warnings", std::move(w));
-        return j;
-    }
+    if (input.disks.empty()) return make_error(input.path, "not a disk image");
     IMGPREP_ASSIGN(Json first, disk_json(*input.disks.front().reader));
     if (input.detection.format == "ova") {
         j.set("format", "ova");

@@ -20,11 +20,12 @@ struct OpenedInput {
     std::uint64_t file_size = 0;
     Detection detection;               // what the file itself is (format "ova" for an OVA)
     std::vector<std::string> warnings; // extension mismatch, OVF remarks, ...
-    std::vector<DiskEntry> disks;      // empty when the input holds no readable disk
+    std::vector<DiskEntry> disks;      // at least one
 };
 
-// Opens path read-only. Non-disk inputs (ISO, archives, OVF) are not errors here: disks stays empty and
-// detection.message says what the file is. Corrupt or unsupported disk images are errors.
+// Opens path read-only. A file that holds no readable disk is an error naming the file and saying what it is
+// and what to do (empty, unrecognised, an archive or compressed file, installation media, an OVF on its own),
+// like a corrupt or unsupported disk image: every command and the wizard give the same answer.
 Result<OpenedInput> open_input(const std::string& path);
 
 // `imgprep info` data: the image section of the JSON report (format, subformat, virtual_size, file_size,

@@ -41,7 +41,9 @@ namespace {
 
 constexpr std::uint32_t kSector = 512;
 constexpr std::uint32_t kUnused = 0xFFFFFFFFu;
-constexpr std::uint64_t kMaxBatEntries = 64u << 20;               // 256 MiB of BAT in memory at most
+// 16 MiB of BAT in memory at most: the VHD maximum of 2040 GiB needs 4,177,920 entries with 512 KiB blocks
+// (1,044,480 with the usual 2 MiB).
+constexpr std::uint64_t kMaxBatEntries = 4u << 20;
 constexpr std::uint64_t kMaxVirtualSize = std::uint64_t(1) << 50; // 1 PiB: far beyond the 2 TiB of the spec
 
 enum class DiskType : std::uint32_t { Fixed = 2, Dynamic = 3, Differencing = 4 };
@@ -525,9 +527,9 @@ Result<ImagePtr> VhdReader::open(SourcePtr src, OpenContext& ctx) {
         return src->error_at(hoff + 16,
                              "BAT at offset " + std::to_string(table) + " (" + std::to_string(entries * 4) +
                                  " bytes) lies outside the file (size " + std::to_string(fsize) + ")");
-    std::vector<std::uint8_t> raw(std::size_t(entries * 4));
-    IMGPREP_TRY(src->read_at(table, raw));
+    // Read in place and decoded from big-endian entry by entry below (no second copy of the table).
     r->bat_.resize(std::size_t(entries));
+    IMGPREP_TRY(src->read_at(table, std::span(reinterpret_cast<std::uint8_t*>(r->bat_.data()), entries * 4)));
     r->summary_.assign(std::size_t(entries), 0);
     // Each allocated block must lie inside the file and must not overlap another block or the metadata.
     std::vector<std::pair<std::uint64_t, std::uint64_t>> used; // [start, end) in the file
@@ -536,7 +538,7 @@ Result<ImagePtr> VhdReader::open(SourcePtr src, OpenContext& ctx) {
     used.emplace_back(table, table + entries * 4);
     std::uint64_t allocated = 0;
     for (std::uint64_t i = 0; i < entries; ++i) {
-        const std::uint32_t e = be32(raw.data() + 4 * i);
+        const std::uint32_t e = be32(reinterpret_cast<const std::uint8_t*>(&r->bat_[std::size_t(i)]));
         r->bat_[std::size_t(i)] = e;
         if (e == kUnused) continue;
         const std::uint64_t start = std::uint64_t(e) * kSector;

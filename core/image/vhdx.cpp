@@ -47,10 +47,12 @@ namespace {
 
 constexpr std::uint64_t KiB = 1024, MiB = 1024 * 1024;
 constexpr std::uint64_t kLogSector = 4096;
-constexpr std::uint64_t kMaxVirtualSize = 64ull << 40;   // 64 TiB ([MS-VHDX] 2.6.2.2)
-constexpr std::uint64_t kMaxPayloadBlocks = 32ull << 20; // 256 MiB of BAT in memory at most
-constexpr std::uint64_t kMaxLogLength = 64 * MiB;        // held in memory while it is replayed
-constexpr std::uint64_t kMaxCacheBytes = 16 * MiB;       // sector bitmaps kept in memory
+constexpr std::uint64_t kMaxVirtualSize = 64ull << 40; // 64 TiB ([MS-VHDX] 2.6.2.2)
+// 64 MiB of BAT in memory at most: 8 TiB with the smallest blocks (1 MiB), the 64 TiB maximum from 8 MiB
+// blocks up (the default is 32 MiB).
+constexpr std::uint64_t kMaxPayloadBlocks = 8ull << 20;
+constexpr std::uint64_t kMaxLogLength = 64 * MiB;  // held in memory while it is replayed
+constexpr std::uint64_t kMaxCacheBytes = 16 * MiB; // sector bitmaps kept in memory
 
 // ---------------------------------------------------------------------------------------------- CRC-32C
 

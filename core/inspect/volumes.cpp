@@ -465,29 +465,22 @@ Result<Inspection> inspect_input(const OpenedInput& input, Progress& progress) {
     const std::uint64_t read0 = FileSource::total_bytes_read();
     Inspection out;
     IMGPREP_ASSIGN(out.image_json, image_section(input));
-    if (input.disks.empty()) {
-        out.facts.readable = false;
-        out.facts.unreadable_reason = input.detection.message;
-        out.facts.disks = 0;
-        out.image = summary_of(input, out.image_json, 0);
-    } else {
-        std::vector<ImageFacts> per;
-        for (const auto& d : input.disks)
-            per.push_back(inspect_disk(*d.reader, progress));
-        std::size_t primary = 0;
-        for (std::size_t i = 0; i < per.size(); ++i)
-            if (per[i].windows) {
-                primary = i;
-                break;
-            }
-        out.facts = per[primary];
-        out.facts.disks = int(per.size());
-        if (per.size() > 1) {
-            out.facts.per_disk = std::move(per);
-            out.facts.windows_disk_index = int(primary);
+    std::vector<ImageFacts> per;
+    for (const auto& d : input.disks)
+        per.push_back(inspect_disk(*d.reader, progress));
+    std::size_t primary = 0;
+    for (std::size_t i = 0; i < per.size(); ++i)
+        if (per[i].windows) {
+            primary = i;
+            break;
         }
-        out.image = summary_of(input, out.image_json, primary);
+    out.facts = per[primary];
+    out.facts.disks = int(per.size());
+    if (per.size() > 1) {
+        out.facts.per_disk = std::move(per);
+        out.facts.windows_disk_index = int(primary);
     }
+    out.image = summary_of(input, out.image_json, primary);
     out.facts.bytes_read = FileSource::total_bytes_read() - read0;
     out.facts.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return out;

@@ -81,6 +81,8 @@ int fuzz_registry(const std::uint8_t* data, std::size_t size);
 int fuzz_inspect(const std::uint8_t* data, std::size_t size);
 int fuzz_json(const std::uint8_t* data, std::size_t size);
 int fuzz_registry_logs(const std::uint8_t* data, std::size_t size);
+int fuzz_zvhd2(const std::uint8_t* data, std::size_t size);
+int fuzz_zvhd(const std::uint8_t* data, std::size_t size);
 struct NamedTarget {
     const char* name;
     Target fn;
@@ -103,6 +105,8 @@ inline constexpr NamedTarget kTargets[] = {
     {"inspect", &fuzz_inspect},
     {"json", &fuzz_json},
     {"registry_logs", &fuzz_registry_logs},
+    {"zvhd2", &fuzz_zvhd2},
+    {"zvhd", &fuzz_zvhd},
 };
 } // namespace imgprep::fuzz
 

@@ -10,7 +10,7 @@ root=$(cd "$here/../.." && pwd)
 fixtures_src="$root/tests/fixtures"
 build=$(mkdir -p "$1" && cd "$1" && pwd)
 seeds="$build/seeds"
-stamp_hash=$(cat "$0" "$here/make_seed.py" "$fixtures_src"/*.sh "$fixtures_src"/*.py "$fixtures_src"/windows/*.py \
+stamp_hash=$(cat "$0" ${ZVHD_SEED_TOOL:+"$ZVHD_SEED_TOOL"} "$here/make_seed.py" "$fixtures_src"/*.sh "$fixtures_src"/*.py "$fixtures_src"/windows/*.py \
              "$fixtures_src"/ntfs_populate.c 2>/dev/null | sha256sum | cut -c1-16)
 [ -f "$seeds/.stamp-$stamp_hash" ] && { echo "seed corpora up to date in $seeds"; exit 0; }
 rm -rf "$seeds"
@@ -76,6 +76,22 @@ conv vhdx dynamic.vhdx vhdx -o subformat=dynamic,block_size=1M
 conv vmdk sparse.vmdk vmdk -o subformat=monolithicSparse
 conv vmdk stream.vmdk vmdk -o subformat=streamOptimized
 seed image pattern.raw
+# ZVHD2 (zstd, zlib) by imgprep's writer and an old-format ZVHD, from the pattern disk (make_zvhd_seeds, which
+# run_fuzz.sh builds and names in ZVHD_SEED_TOOL); the cloud driver's own files from ../shared when present.
+if [ -n "${ZVHD_SEED_TOOL:-}" ]; then
+    "$ZVHD_SEED_TOOL" pattern.raw zvhd-seeds
+    # Plain files (the trailing footer, index and bitmap are at the end, which the sparse encoding may drop).
+    for f in zvhd-seeds/zvhd2/*.zvhd2; do seed zvhd2 "$f" --plain-limit $M; seed image "$f" --plain-limit $M; done
+    seed zvhd zvhd-seeds/zvhd/stream.zvhd --plain-limit $M
+    seed image zvhd-seeds/zvhd/stream.zvhd --plain-limit $M
+fi
+shared_zvhd="$root/../shared/testdata/zvhd2"
+if [ -d "$shared_zvhd" ]; then
+    for f in "$shared_zvhd"/*.zvhd2 "$shared_zvhd"/*.zvhd; do
+        [ "$(stat -c %s "$f")" -le $M ] || continue # the fuzz input limit is 1 MiB
+        case $f in *.zvhd2) seed zvhd2 "$f" --plain-limit $M ;; *) seed zvhd "$f" --plain-limit $M ;; esac
+    done
+fi
 # VMDK descriptors with their extents (the target's input: descriptor, then "\n#EXTENT\n" + each extent).
 for sub in monolithicFlat twoGbMaxExtentSparse twoGbMaxExtentFlat; do
     rm -rf "d-$sub" && mkdir "d-$sub"

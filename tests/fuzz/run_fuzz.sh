@@ -38,7 +38,7 @@ if [ ! -f "$build/build.ninja" ]; then
 fi
 cmake --build "$build"
 seeds_root="$root/build/fuzz-seeds"
-bash "$here/make_corpora.sh" "$seeds_root"
+ZVHD_SEED_TOOL="$build/make_zvhd_seeds" bash "$here/make_corpora.sh" "$seeds_root"
 
 read -r -a all < "$build/targets.txt"
 targets=(${FUZZ_TARGETS:-${all[@]}})
@@ -51,7 +51,7 @@ run_one() { # TARGET
     local extra=() max_len=262144
     case $t in
     json) max_len=65536 ;;
-    ntfs | fat | registry | inspect | ova | image) max_len=1048576 ;;
+    ntfs | fat | registry | inspect | ova | image | zvhd2 | zvhd) max_len=1048576 ;;
     esac
     [ -n "${FUZZ_RUNS:-}" ] && extra+=(-runs="$FUZZ_RUNS")
     [ "${FUZZ_REPLAY:-0}" = 1 ] && extra+=(-runs=0)
