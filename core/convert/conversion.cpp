@@ -134,6 +134,16 @@ Result<ConversionOutcome> run_conversion(const ConversionRequest& req, Progress&
         if (progress.cancelled()) return make_error(out, "cancelled");
         return {};
     };
+    // A ZVHD2 output (either writer): --verify reads it back with our reader; then it is listed.
+    auto finish_zvhd2 = [&](Json image) -> Status {
+        Json vj = Json::object();
+        vj.set("performed", req.verify);
+        if (req.verify) IMGPREP_TRY(verify_zvhd2(src, out, image, vj, res, progress));
+        manifest.set("verification", std::move(vj));
+        outputs.push(std::move(image));
+        res.outputs.push_back(out);
+        return {};
+    };
 
     if (req.target == ConversionRequest::Target::Zvhd2 && !req.qemu_img_hw.empty()) {
         if (in.detection.format == "ova")
@@ -155,12 +165,7 @@ Result<ConversionOutcome> run_conversion(const ConversionRequest& req, Progress&
         tool.set("path", r.tool_path);
         tool.set("version", r.tool_version);
         manifest.set("external_tool", std::move(tool));
-        Json vj = Json::object();
-        vj.set("performed", req.verify);
-        if (req.verify) IMGPREP_TRY(verify_zvhd2(src, out, image, vj, res, progress));
-        manifest.set("verification", std::move(vj));
-        outputs.push(std::move(image));
-        res.outputs.push_back(out);
+        IMGPREP_TRY(finish_zvhd2(std::move(image)));
     } else if (req.target == ConversionRequest::Target::Zvhd2) {
         Zvhd2WriteOptions zo;
         zo.output = out;
@@ -190,12 +195,7 @@ Result<ConversionOutcome> run_conversion(const ConversionRequest& req, Progress&
         stats.set("bytes_read", r.bytes_read);
         stats.set("zero_bytes_skipped", r.zero_bytes_read);
         manifest.set("stats", std::move(stats));
-        Json vj = Json::object();
-        vj.set("performed", req.verify);
-        if (req.verify) IMGPREP_TRY(verify_zvhd2(src, out, image, vj, res, progress));
-        manifest.set("verification", std::move(vj));
-        outputs.push(std::move(image));
-        res.outputs.push_back(out);
+        IMGPREP_TRY(finish_zvhd2(std::move(image)));
     } else {
         RawConvertOptions ro;
         ro.output = out;

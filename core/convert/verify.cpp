@@ -35,14 +35,13 @@ Result<std::string> raw_file_sha256(const FileSource& raw, Progress& progress) {
     return h.finish_hex();
 }
 
-Result<VerifyResult> verify_raw_output(const ImageReader& source, const std::string& raw_path,
-                                       Progress& progress) {
-    IMGPREP_ASSIGN(auto raw, FileSource::open(raw_path));
-    if (raw->size() != source.size())
-        return make_error(raw_path, "output size " + std::to_string(raw->size()) +
-                                        " differs from the virtual size " + std::to_string(source.size()));
+namespace {
+
+// SHA-256 of the source's virtual disk and, at the same time on another thread, of the output (out_sha256).
+template <typename OutputHash>
+Result<VerifyResult> hash_both(const ImageReader& source, Progress& progress, OutputHash out_sha256) {
     progress.begin_phase("verifying", source.size());
-    auto out_future = std::async(std::launch::async, [&]() { return raw_file_sha256(*raw, progress); });
+    auto out_future = std::async(std::launch::async, out_sha256);
     auto src_sum = virtual_disk_sha256(source, progress);
     auto out_sum = out_future.get();
     if (!src_sum) return src_sum.take_error();
@@ -52,6 +51,17 @@ Result<VerifyResult> verify_raw_output(const ImageReader& source, const std::str
     v.output_sha256 = *out_sum;
     v.match = v.source_sha256 == v.output_sha256;
     return v;
+}
+
+} // namespace
+
+Result<VerifyResult> verify_raw_output(const ImageReader& source, const std::string& raw_path,
+                                       Progress& progress) {
+    IMGPREP_ASSIGN(auto raw, FileSource::open(raw_path));
+    if (raw->size() != source.size())
+        return make_error(raw_path, "output size " + std::to_string(raw->size()) +
+                                        " differs from the virtual size " + std::to_string(source.size()));
+    return hash_both(source, progress, [&]() { return raw_file_sha256(*raw, progress); });
 }
 
 Result<std::string> disk_prefix_sha256(const ImageReader& disk, std::uint64_t length, Progress& progress) {
@@ -91,17 +101,9 @@ Result<VerifyResult> verify_image_output(const ImageReader& source, const ImageR
     if (output.size() < source.size())
         return output.error("virtual size " + std::to_string(output.size()) +
                             " is smaller than the source's " + std::to_string(source.size()));
-    progress.begin_phase("verifying", source.size());
-    auto out_future =
-        std::async(std::launch::async, [&]() { return disk_prefix_sha256(output, source.size(), progress); });
-    auto src_sum = virtual_disk_sha256(source, progress);
-    auto out_sum = out_future.get();
-    if (!src_sum) return src_sum.take_error();
-    if (!out_sum) return out_sum.take_error();
-    VerifyResult v;
-    v.source_sha256 = *src_sum;
-    v.output_sha256 = *out_sum;
-    v.match = v.source_sha256 == v.output_sha256;
+    IMGPREP_ASSIGN(VerifyResult v, hash_both(source, progress, [&]() {
+                       return disk_prefix_sha256(output, source.size(), progress);
+                   }));
     // The rounding past the source's end must be zeros.
     std::vector<std::uint8_t> buf;
     Status inner;

@@ -565,7 +565,7 @@ def group_cli(e):
     cases = [("--version", ["--version"], 0), ("info", ["info", src0], 0), ("no arguments", [], 2),
              ("unknown command", ["frobnicate"], 2), ("unknown option", ["info", src0, "--bogus"], 2),
              ("missing file", ["info", os.path.join(root, "missing.vmdk")], 2),
-             ("not an image", ["info", garbage], 2), ("check on garbage (incomplete)", ["check", garbage], 1),
+             ("not an image", ["info", garbage], 2), ("check on a non-image", ["check", garbage], 2),
              ("report --pdf", ["report", src0, "--pdf", os.path.join(root, "r.pdf")], None)]
     if not_ready:
         cases.append(("check: not ready", ["check", not_ready], 1))
