@@ -38,10 +38,13 @@ SKIP = 77
 # One line per target. RAW outputs must be byte-identical; a ZVHD2 file carries a random UUID and the time of
 # writing, so the two are compared by what they hold: the virtual disk each reads back to (SHA-256, read by the
 # Linux build) and the same stored blocks.
+# ZVHD2 is compared for every format fixture and two Windows disks (one a two-disk OVA): the writer is the same
+# code whatever the source, and the other Windows fixtures would only add minutes of Wine I/O.
 TARGETS = [
     ("raw", ["--to", "raw", "--bitmap"], ".raw", True),
     ("zvhd2", ["--to", "zvhd2"], ".zvhd2", False),
 ]
+ZVHD2_CASES = ("images/", "windows/win2016-uefi-ready", "windows/win2016-two-disks")
 
 FAILURES = []
 
@@ -335,6 +338,8 @@ def group_compare(e):
             win = e.run_win([args[0], winpath(image)] + args[1:])
             compare_json(f"{name} {label}", lin, win, e.subs)
         for target, targs, ext, bitmap in ([] if huge else TARGETS):
+            if target == "zvhd2" and not (name.startswith(ZVHD2_CASES[0]) or name in ZVHD2_CASES[1:]):
+                continue
             stem = name.replace("/", "_")
             lo, wo = os.path.join(lin_dir, stem + ext), os.path.join(win_dir, stem + ext)
             lin = e.run_linux(["convert", image] + targs + ["-o", lo, "--no-sync"])
