@@ -23,6 +23,7 @@ namespace {
 constexpr std::uint64_t kMaxOvfSize = 16u << 20; // OVF descriptors are a few KiB; refuse absurd ones
 constexpr std::size_t kMaxTarEntries = 100000;
 constexpr std::size_t kMaxListedEntries = 10000; // when only describing an archive
+constexpr std::uint64_t kMaxDescribeRead = 16u << 20; // bytes read when only describing an archive
 constexpr std::size_t kMaxXmlElements = 200000;
 
 bool has_magic(std::span<const std::uint8_t> b, std::size_t at, std::string_view magic) {
@@ -83,11 +84,18 @@ struct ArchiveIo {
     std::uint64_t pos = 0;
     std::vector<std::uint8_t> buf;
     std::string io_error;
+    // Bytes libarchive may read (not skip) through this source: bounded when an archive is only described, so
+    // that a reader scanning for a signature (a streamed zip in a huge file of zeros) stops in time.
+    std::uint64_t budget = ~std::uint64_t{0};
 
     static la_ssize_t read(struct archive* a, void* ud, const void** out) {
         auto* io = static_cast<ArchiveIo*>(ud);
         const std::uint64_t size = io->src->size();
         if (io->pos >= size) return 0;
+        if (io->budget == 0) {
+            archive_set_error(a, EIO, "stopped: more than the bytes a description may read");
+            return -1;
+        }
         const std::size_t n = std::size_t(std::min<std::uint64_t>(io->buf.size(), size - io->pos));
         auto st = io->src->read_at(io->pos, std::span(io->buf.data(), n));
         if (!st) {
@@ -96,6 +104,7 @@ struct ArchiveIo {
             return -1;
         }
         io->pos += n;
+        io->budget -= std::min<std::uint64_t>(io->budget, n);
         *out = io->buf.data();
         return la_ssize_t(n);
     }
@@ -161,6 +170,8 @@ Result<ArchivePtr> open_archive(const ByteSource& src, ArchiveIo& io, ArchiveMod
     io.src = &src;
     io.pos = 0;
     io.buf.resize(64 * 1024);
+    // Describing an archive (what it holds, whether a compressed tar is an OVA) reads headers only.
+    if (mode != ArchiveMode::Tar) io.budget = kMaxDescribeRead;
     archive_read_set_read_callback(a.get(), &ArchiveIo::read);
     archive_read_set_skip_callback(a.get(), &ArchiveIo::skip);
     archive_read_set_seek_callback(a.get(), &ArchiveIo::seek);
