@@ -17,6 +17,7 @@
 #include <cstring>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 #include "image/formats.h"
 #include "image/zvhd_format.h"
@@ -185,6 +186,16 @@ class ZvhdReader final : public ImageReader {
             if (!first->init()) return src_->error("cannot initialise zlib");
             checkpoints_.push_back(std::move(first));
         }
+        // One zlib stream: no frame at or after a frame that failed to decode can ever be decoded. Said at
+        // once instead of inflating every frame before it again (a corrupt file read block by block).
+        if (bad_) {
+            if (i == bad_frame_) return Status(*bad_);
+            if (i > bad_frame_)
+                return src_->error_at(frames_[i].offset,
+                                      "block " + std::to_string(frames_[i].block) +
+                                          " cannot be decoded: the one zlib stream breaks before it (" +
+                                          bad_->describe() + ")");
+        }
         const std::size_t best = std::min(i / interval_, checkpoints_.size() - 1);
         if (!cur_ok_ || cur_frame_ > i || cur_frame_ < best * interval_) {
             if (!cur_.copy_from(*checkpoints_[best]))
@@ -198,7 +209,7 @@ class ZvhdReader final : public ImageReader {
             if (!keep) scratch_.resize(kBlockSize);
             auto st = inflate_frame(cur_frame_, keep ? std::span(*buf) : std::span(scratch_));
             if (!st) {
-                cur_ok_ = false;
+                remember_bad(cur_frame_, st.error());
                 return st;
             }
             if (keep) blocks_.put(frames_[cur_frame_].block, std::move(buf));
@@ -206,10 +217,18 @@ class ZvhdReader final : public ImageReader {
         }
         auto st = inflate_frame(i, out);
         if (!st) {
-            cur_ok_ = false;
+            remember_bad(i, st.error());
             return st;
         }
         return advance();
+    }
+
+    void remember_bad(std::size_t frame, const Error& e) const {
+        cur_ok_ = false;
+        if (!bad_ || frame < bad_frame_) {
+            bad_frame_ = frame;
+            bad_ = e;
+        }
     }
 
     SourcePtr src_;
@@ -222,6 +241,8 @@ class ZvhdReader final : public ImageReader {
     mutable InflateState cur_;
     mutable std::size_t cur_frame_ = 0; // the frame cur_ decodes next
     mutable bool cur_ok_ = false;
+    mutable std::optional<Error> bad_; // the first frame that failed to decode, and why
+    mutable std::size_t bad_frame_ = 0;
     mutable std::vector<std::unique_ptr<InflateState>> checkpoints_; // [k]: state before frame k * interval_
     mutable std::vector<std::uint8_t> payload_, scratch_;
 };
