@@ -29,7 +29,7 @@ void usage(std::FILE* to) {
             "  bitmap --verify RAW MF                    recompute and compare a bitmap file\n"
             "  --version                                 print the version\n\n"
             "Exit codes: 0 success (check: ready), 1 check: not ready or incomplete,\n"
-            "2 error (unreadable, corrupt, unsupported input, usage).\n");
+            "2 error (not a disk image, unreadable, corrupt, unsupported input, usage).\n");
 }
 
 } // namespace
