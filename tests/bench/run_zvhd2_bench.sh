@@ -7,6 +7,7 @@
 # Input: 4 GiB, 3 GiB of data in 32 MiB runs, half random bytes (incompressible), half text (compressible),
 # 1 GiB of holes.
 # Usage: IMGPREP_ZVHD2_ORACLE=/path/zvhd2-oracle run_zvhd2_bench.sh BUILD_DIR [WORK_DIR] [RUNS]
+# (ZVHD2_BENCH_METHODS="zstd" measures one method only; default "zstd zlib")
 # (the oracle: shared/tools/zvhd2-oracle/build.sh; zvhd2-oracle-zlib must be beside it)
 set -euo pipefail
 build=$(cd "$1" && pwd)
@@ -70,7 +71,7 @@ usable_cores() {
 echo "cores: $(nproc), usable by this session now: $(usable_cores); load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "input: 4 GiB RAW, 3 GiB of data (half random, half text); $runs runs each"
 printf "%-6s %-10s %9s %7s %9s %7s %11s %7s %9s\n" method writer seconds ratio cpu-s cpu-x output-MiB size-x peak-MiB
-for method in zstd zlib; do
+for method in ${ZVHD2_BENCH_METHODS:-zstd zlib}; do
     drv=$oracle
     [ $method = zlib ] && drv=$oracle_zlib
     declare -A t=() cpu=() size=() peak=()
