@@ -39,8 +39,10 @@ constexpr std::uint64_t kMaxSectors = std::uint64_t(1) << 40; // 512 TiB
 constexpr std::uint64_t kMaxGrainSectors = 2048; // 1 MiB
 // numGTEsPerGT is 512 in every VMware disk; other values are read as written, within this bound.
 constexpr std::uint32_t kMaxGtes = 8192;
-// Largest grain directory loaded at open (64 MiB of entries).
-constexpr std::uint64_t kMaxGdEntries = std::uint64_t(1) << 24;
+// Largest grain directory loaded (and checked entry by entry) at open: 4M entries, 16 MiB — 128 TiB with
+// VMware's 64 KiB grains and 512-entry grain tables (vSphere's limit is 62 TB), 8 TiB with the smallest 4 KiB
+// grains.
+constexpr std::uint64_t kMaxGdEntries = std::uint64_t(1) << 22;
 constexpr std::uint64_t kMaxDescriptorBytes = std::uint64_t(4) << 20;
 constexpr std::size_t kGtCacheEntries = 1024; // 2 MiB of 512-entry tables per extent
 constexpr std::size_t kGrainCacheEntries = 8; // decompressed grains kept for small reads
