@@ -22,7 +22,7 @@ namespace {
 
 constexpr std::uint64_t kMaxOvfSize = 16u << 20; // OVF descriptors are a few KiB; refuse absurd ones
 constexpr std::size_t kMaxTarEntries = 100000;
-constexpr std::size_t kMaxListedEntries = 10000; // when only describing an archive
+constexpr std::size_t kMaxListedEntries = 10000;      // when only describing an archive
 constexpr std::uint64_t kMaxDescribeRead = 16u << 20; // bytes read when only describing an archive
 constexpr std::size_t kMaxXmlElements = 200000;
 

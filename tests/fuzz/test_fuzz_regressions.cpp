@@ -286,8 +286,8 @@ class TestFuzzRegressions : public QObject {
         const long before = peak_rss_kib();
         QCOMPARE(fn(bytes.data(), bytes.size()), 0);
 #if !defined(__SANITIZE_ADDRESS__)
-        // The process's high-water mark grows by what the case needed beyond what earlier work used (ASan keeps
-        // freed memory in quarantine, so the figure means nothing there).
+        // The process's high-water mark grows by what the case needed beyond what earlier work used (ASan
+        // keeps freed memory in quarantine, so the figure means nothing there).
         if (c.oom)
             QVERIFY2(peak_rss_kib() - before < 256 * 1024,
                      qPrintable(QString("peak RSS grew by %1 MiB").arg((peak_rss_kib() - before) / 1024)));

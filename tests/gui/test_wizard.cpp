@@ -525,7 +525,8 @@ class TestWizard : public QObject {
     void errorsInPlace_data() {
         QTest::addColumn<QString>("file");
         QTest::addColumn<QString>("reason");
-        QTest::newRow("garbage") << guitest::guiInput("garbage.bin") << "garbage.bin: not a recognised disk image";
+        QTest::newRow("garbage") << guitest::guiInput("garbage.bin")
+                                 << "garbage.bin: not a recognised disk image";
         QTest::newRow("empty") << guitest::guiInput("empty.vhd") << "empty.vhd: zero-length file";
         QTest::newRow("gzip") << guitest::guiInput("disk.img.gz") << "disk.img.gz: gzip-compressed";
         QTest::newRow("corrupt vmdk") << guitest::guiInput("corrupt.vmdk") << "sparse extent version";

@@ -492,8 +492,8 @@ class TestReport : public QObject {
         QVERIFY2(QFileInfo::exists(raw_), qPrintable(raw_));
         QVERIFY2(QFileInfo::exists(overlay_), qPrintable(overlay_));
 
-        // The raw fixture as ZVHD2, written by imgprep (read like any format). (Files that are not disk images
-        // are errors for `report` as for every command: test_non_images.)
+        // The raw fixture as ZVHD2, written by imgprep (read like any format). (Files that are not disk
+        // images are errors for `report` as for every command: test_non_images.)
         zvhd2_ = tmp_.filePath("upload.zvhd2");
         auto conv = runTool(cliPath(), {"convert", raw_, "--to", "zvhd2", "-o", zvhd2_, "--quiet"});
         QVERIFY2(conv.exitCode == 0, conv.err.constData());
