@@ -57,17 +57,6 @@ qint64 allocatedBytes(const QString& path) {
     return qint64(st.st_blocks) * 512;
 }
 
-class CancelAfter : public imgprep::Progress {
-public:
-    explicit CancelAfter(int n) : n_(n) {}
-    void update(std::uint64_t) override {
-        if (--n_ <= 0) cancel();
-    }
-
-private:
-    int n_;
-};
-
 } // namespace
 
 class TestConvert : public QObject {

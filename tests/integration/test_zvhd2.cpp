@@ -23,17 +23,6 @@ namespace {
 
 constexpr quint64 MiB = 1u << 20;
 
-class CancelAfter : public imgprep::Progress {
-  public:
-    explicit CancelAfter(int n) : n_(n) {}
-    void update(std::uint64_t) override {
-        if (--n_ <= 0) cancel();
-    }
-
-  private:
-    int n_;
-};
-
 // SHA-256 (hex) of [0, length) of a virtual disk, read through the reader in pieces of `piece` bytes.
 QByteArray readerSha(const imgprep::ImageReader& r, quint64 length, quint64 piece, QString* err) {
     imgprep::Sha256 h;
@@ -92,28 +81,11 @@ class TestZvhd2 : public QObject {
     Q_OBJECT
   private:
     QTemporaryDir tmp_;
-    QString fixture(const QString& name) {
-        for (const auto& f : readImageList(fixtureDir("images")))
-            if (f.name == name) return f.image;
-        return {};
-    }
-    QString oracleOf(const QString& name) {
-        for (const auto& f : readImageList(fixtureDir("images")))
-            if (f.name == name) return f.oracle;
-        return {};
-    }
+    QString fixture(const QString& name) { return findFixtureImage(name).image; }
+    QString oracleOf(const QString& name) { return findFixtureImage(name).oracle; }
     // Writes src (an image path) to out with imgprep's writer; returns "" or the error.
     QString write(const QString& src, const QString& out, imgprep::zvhd::Method m, unsigned threads = 0) {
-        auto img = imgprep::open_image(src.toStdString());
-        if (!img) return QString::fromStdString(img.error().describe());
-        imgprep::Zvhd2WriteOptions o;
-        o.output = out.toStdString();
-        o.overwrite = true;
-        o.method = m;
-        o.threads = threads;
-        o.sync = false;
-        auto r = imgprep::write_zvhd2(**img, o, imgprep::null_progress());
-        return r ? QString() : QString::fromStdString(r.error().describe());
+        return zvhd2test::writeWithImgprep(src, out, m, threads);
     }
 
   private slots:

@@ -118,25 +118,8 @@ class TestZvhd2Oracle : public QObject {
     Q_OBJECT
   private:
     QTemporaryDir tmp_;
-    QString fixtureImage(const QString& name, QString* raw = nullptr) {
-        for (const auto& f : readImageList(fixtureDir("images")))
-            if (f.name == name) {
-                if (raw) *raw = f.oracle;
-                return f.image;
-            }
-        return {};
-    }
     QString ours(const QString& src, const QString& out, imgprep::zvhd::Method m, unsigned threads = 2) {
-        auto img = imgprep::open_image(src.toStdString());
-        if (!img) return QString::fromStdString(img.error().describe());
-        imgprep::Zvhd2WriteOptions o;
-        o.output = out.toStdString();
-        o.overwrite = true;
-        o.method = m;
-        o.threads = threads;
-        o.sync = false;
-        auto r = imgprep::write_zvhd2(**img, o, imgprep::null_progress());
-        return r ? QString() : QString::fromStdString(r.error().describe());
+        return zvhd2test::writeWithImgprep(src, out, m, threads);
     }
 
   private slots:
@@ -177,7 +160,9 @@ class TestZvhd2Oracle : public QObject {
                 {{0, head},
                  {size / 2, source.startsWith("zero") ? QByteArray(3000, '\0') : pattern(3000, 3)}}));
         } else {
-            image = fixtureImage(source, &content);
+            const FixtureImage f = findFixtureImage(source);
+            image = f.image;
+            content = f.oracle;
         }
         QVERIFY(!image.isEmpty());
         const QString out = tmp_.filePath(QTest::currentDataTag() + QString(".zvhd2"));

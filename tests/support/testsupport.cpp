@@ -38,6 +38,12 @@ QList<FixtureImage> readImageList(const QString& dir) {
     return out;
 }
 
+FixtureImage findFixtureImage(const QString& name) {
+    for (const auto& f : readImageList(fixtureDir("images")))
+        if (f.name == name) return f;
+    return {};
+}
+
 ToolResult runTool(const QString& program, const QStringList& args, int timeoutMs, const QByteArray& stdinData) {
     ToolResult r;
     QProcess p;

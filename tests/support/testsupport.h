@@ -24,6 +24,20 @@ struct FixtureImage {
 };
 // Reads DIR/images.list (name|qemu_format|image|oracle).
 QList<FixtureImage> readImageList(const QString& dir);
+// The format fixture (fixtureDir("images")) called name; empty paths when there is none.
+FixtureImage findFixtureImage(const QString& name);
+
+// A Progress that asks to cancel at its n-th update (cancellation tests of long work).
+class CancelAfter : public imgprep::Progress {
+  public:
+    explicit CancelAfter(int n) : n_(n) {}
+    void update(std::uint64_t) override {
+        if (--n_ <= 0) cancel();
+    }
+
+  private:
+    int n_;
+};
 
 struct ToolResult {
     int exitCode = -1;

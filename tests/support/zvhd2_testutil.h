@@ -17,10 +17,27 @@
 #include <cstdint>
 #include <cstring>
 
+#include "convert/zvhd2_writer.h"
 #include "image/image_reader.h"
+#include "image/open.h"
 #include "testsupport.h"
 
 namespace zvhd2test {
+
+// Writes the image at src to out with imgprep's ZVHD2 writer (no final flush); returns "" or the error.
+inline QString writeWithImgprep(const QString& src, const QString& out, imgprep::zvhd::Method m,
+                                unsigned threads) {
+    auto img = imgprep::open_image(src.toStdString());
+    if (!img) return QString::fromStdString(img.error().describe());
+    imgprep::Zvhd2WriteOptions o;
+    o.output = out.toStdString();
+    o.overwrite = true;
+    o.method = m;
+    o.threads = threads;
+    o.sync = false;
+    auto r = imgprep::write_zvhd2(**img, o, imgprep::null_progress());
+    return r ? QString() : QString::fromStdString(r.error().describe());
+}
 
 constexpr quint64 kBlock = 2u << 20;
 constexpr quint64 kSlot = 4096;
