@@ -14,7 +14,15 @@
 #   FUZZ_RUNS        stop a target after this many executions (before the time limit)
 #   FUZZ_REPLAY=1    only run every input of the corpus once (e.g. a long UBSan campaign's corpus under ASan)
 #   FUZZ_PARALLEL    targets run at the same time (default 1)
+#   FUZZ_CAMPAIGN    a campaign of this many executions per target, resumable: a target runs only the executions
+#                    the ledger does not yet hold for the current code, and is skipped when it has them all
+#   FUZZ_LEDGER      the campaign ledger (default build/fuzz-campaign.tsv): one line per target run, with the
+#                    code id (a hash of core/ and tests/fuzz/), the mode, executions, seconds, coverage, outcome
+#   FUZZ_FLAGS       extra libFuzzer flags for every target (e.g. -entropic=0), recorded in the ledger
 #   CC/CXX           compilers (default clang-15 / clang++-15)
+# To stop a long run early and keep its counts: `touch <build>/stop` (no further target starts), then interrupt the
+# running fuzzers, not this script (`pkill -INT -f '<build>/fuzz_'`): libFuzzer prints its statistics on SIGINT
+# and the run is recorded as interrupted.
 # Findings (crash-*, timeout-*, oom-*, leak-*) go to <build>/findings/<target>/; minimise one with
 # `<build>/fuzz_<target> -minimize_crash=1 -runs=100000 FILE`, fix it, and add it to
 # tests/fuzz/test_fuzz_regressions.cpp (`tests/fuzz/case_to_cpp.py TARGET FILE "what"` prints the entry).
@@ -41,12 +49,30 @@ seeds_root="$root/build/fuzz-seeds"
 ZVHD_SEED_TOOL="$build/make_zvhd_seeds" bash "$here/make_corpora.sh" "$seeds_root"
 
 read -r -a all < "$build/targets.txt"
+ledger=${FUZZ_LEDGER:-$root/build/fuzz-campaign.tsv}
+# The code under test: every file the targets compile (not the test suites beside them), by content (a commit, a work tree with edits, a tarball).
+code_id=$(cd "$root" && find core tests/fuzz -type f ! -name 'test_*' \( -name '*.cpp' -o -name '*.h' -o -name '*.txt' -o -name '*.cmake' \) \
+    -print0 | LC_ALL=C sort -z | xargs -0 sha1sum | sha1sum | cut -c1-12)
+[ -f "$ledger" ] || printf 'date\tcode\tmode\ttarget\texecutions\tseconds\texec_per_s\tcov\toutcome\tflags\n' > "$ledger"
+done_for() { # TARGET: executions the ledger holds for this code and mode, from runs that found nothing
+    awk -F'\t' -v c="$code_id" -v m="$mode" -v t="$1" '$2==c && $3==m && $4==t && ($9=="clean" || $9=="interrupted") {n+=$5} END {print n+0}' "$ledger"
+}
 targets=(${FUZZ_TARGETS:-${all[@]}})
-rm -rf "$build/logs"
+rm -rf "$build/logs" "$build/stop"
 mkdir -p "$build/logs" "$build/findings" "$corpora"
+if [ -n "${FUZZ_CAMPAIGN:-}" ]; then
+    todo=()
+    for t in "${targets[@]}"; do
+        left=$((FUZZ_CAMPAIGN - $(done_for "$t")))
+        if [ "$left" -gt 0 ]; then todo+=("$t"); echo "$left" > "$build/logs/$t.runs"; fi
+    done
+    echo "campaign of $FUZZ_CAMPAIGN executions per target, code $code_id: ${#todo[@]} of ${#targets[@]} targets to go"
+    targets=("${todo[@]}")
+fi
 
 run_one() { # TARGET
     local t=$1 corpus="$corpora/$1" seeds="$seeds_root/seeds/$1" log="$build/logs/$1.log"
+    if [ -e "$build/stop" ]; then echo skipped > "$build/logs/$t.rc"; return; fi
     mkdir -p "$corpus" "$seeds" "$build/findings/$t"
     local extra=() max_len=262144
     case $t in
@@ -54,6 +80,9 @@ run_one() { # TARGET
     ntfs | fat | registry | inspect | ova | image | zvhd2 | zvhd) max_len=1048576 ;;
     esac
     [ -n "${FUZZ_RUNS:-}" ] && extra+=(-runs="$FUZZ_RUNS")
+    [ -f "$build/logs/$t.runs" ] && extra+=(-runs="$(cat "$build/logs/$t.runs")")
+    read -r -a flags <<<"${FUZZ_FLAGS:-}"
+    extra+=("${flags[@]}")
     [ "${FUZZ_REPLAY:-0}" = 1 ] && extra+=(-runs=0)
     local rc=0
     # ASan's quarantine kept small so that its own bookkeeping does not count against the 256 MiB limit.
@@ -65,28 +94,42 @@ run_one() { # TARGET
     echo "$rc" > "$build/logs/$t.rc"
 }
 export -f run_one
-export build seconds corpora seeds_root FUZZ_RUNS FUZZ_REPLAY
-printf '%s\n' "${targets[@]}" | xargs -P "$parallel" -I{} bash -c 'run_one {}'
+export build seconds corpora seeds_root FUZZ_RUNS FUZZ_REPLAY FUZZ_FLAGS
+[ ${#targets[@]} -gt 0 ] && printf '%s\n' "${targets[@]}" | xargs -P "$parallel" -I{} bash -c 'run_one {}'
 
 status=0
 echo "mode $mode, $seconds s per target${FUZZ_RUNS:+, at most $FUZZ_RUNS executions}${FUZZ_REPLAY:+ (replay)}"
-printf '%-16s %12s %9s %7s %8s %7s  %s\n' target executions exec/s cov features corpus finding
+printf '%-16s %12s %9s %7s %8s %7s %12s  %s\n' target executions exec/s cov features corpus campaign finding
 for t in "${targets[@]}"; do
     log="$build/logs/$t.log"
     rc=$(cat "$build/logs/$t.rc" 2>/dev/null || echo 99)
+    if [ "$rc" = skipped ]; then
+        printf '%-16s %12s %9s %7s %8s %7s %12s  %s\n' "$t" - - - - - "$(done_for "$t")" "not run (stopped)"
+        continue
+    fi
     execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1 || true)
     speed=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1 || true)
     last=$(grep -E '^#[0-9]+' "$log" | tail -1 || true)
     cov=$(grep -o 'cov: [0-9]*' <<<"$last" | grep -o '[0-9]*' || true)
     ft=$(grep -o 'ft: [0-9]*' <<<"$last" | grep -o '[0-9]*' || true)
     corp=$(grep -o 'corp: [0-9]*' <<<"$last" | grep -o '[0-9]*' || true)
-    finding="-"
+    secs=$(grep -o 'Done [0-9]* runs in [0-9]* second' "$log" | grep -o 'in [0-9]*' | grep -o '[0-9]*' | tail -1 || true)
+    finding="-" outcome=clean
     artifacts=$(ls "$build/findings/$t" 2>/dev/null | head -3 | tr '\n' ' ')
-    if [ "$rc" != 0 ] || [ -n "$artifacts" ]; then
-        status=1
+    if [ "$rc" = 72 ] && [ -z "$artifacts" ] && grep -q 'run interrupted' "$log"; then
+        status=1 outcome=interrupted finding="interrupted (log: $log)"
+    elif [ "$rc" != 0 ] || [ -n "$artifacts" ]; then
+        status=1 outcome=finding
         finding=$(grep -m1 -E 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime error|SUMMARY' "$log" || echo "exit $rc")
         finding="$finding ${artifacts}(log: $log)"
     fi
-    printf '%-16s %12s %9s %7s %8s %7s  %s\n' "$t" "${execs:-?}" "${speed:-?}" "${cov:-?}" "${ft:-?}" "${corp:-?}" "$finding"
+    if [ "${FUZZ_REPLAY:-0}" != 1 ] && [ -n "$execs" ]; then
+        [ -z "$secs" ] && [ -n "$speed" ] && [ "$speed" -gt 0 ] && secs=$((execs / speed))
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$code_id" "$mode" "$t" "$execs" \
+            "${secs:-?}" "${speed:-?}" "${cov:-?}" "$outcome" "${FUZZ_FLAGS:-}" >> "$ledger"
+    fi
+    printf '%-16s %12s %9s %7s %8s %7s %12s  %s\n' "$t" "${execs:-?}" "${speed:-?}" "${cov:-?}" "${ft:-?}" "${corp:-?}" \
+        "$(done_for "$t")" "$finding"
 done
+echo "campaign column: executions the ledger ($ledger) holds for code $code_id in mode $mode, without findings"
 exit $status
