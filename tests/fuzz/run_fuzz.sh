@@ -50,7 +50,8 @@ ZVHD_SEED_TOOL="$build/make_zvhd_seeds" bash "$here/make_corpora.sh" "$seeds_roo
 
 read -r -a all < "$build/targets.txt"
 ledger=${FUZZ_LEDGER:-$root/build/fuzz-campaign.tsv}
-# The code under test: every file the targets compile (not the test suites beside them), by content (a commit, a work tree with edits, a tarball).
+# The code under test: every file the targets compile (not the test suites beside them), by content (a commit, a
+# work tree with edits, a tarball).
 code_id=$(cd "$root" && find core tests/fuzz -type f ! -name 'test_*' \( -name '*.cpp' -o -name '*.h' -o -name '*.txt' -o -name '*.cmake' \) \
     -print0 | LC_ALL=C sort -z | xargs -0 sha1sum | sha1sum | cut -c1-12)
 [ -f "$ledger" ] || printf 'date\tcode\tmode\ttarget\texecutions\tseconds\texec_per_s\tcov\toutcome\tflags\n' > "$ledger"
@@ -79,8 +80,10 @@ run_one() { # TARGET
     json) max_len=65536 ;;
     ntfs | fat | registry | inspect | ova | image | zvhd2 | zvhd) max_len=1048576 ;;
     esac
-    [ -n "${FUZZ_RUNS:-}" ] && extra+=(-runs="$FUZZ_RUNS")
-    [ -f "$build/logs/$t.runs" ] && extra+=(-runs="$(cat "$build/logs/$t.runs")")
+    # A campaign's remaining executions for this target, else FUZZ_RUNS.
+    local runs=${FUZZ_RUNS:-}
+    [ -f "$build/logs/$t.runs" ] && runs=$(cat "$build/logs/$t.runs")
+    [ -n "$runs" ] && extra+=(-runs="$runs")
     read -r -a flags <<<"${FUZZ_FLAGS:-}"
     extra+=("${flags[@]}")
     [ "${FUZZ_REPLAY:-0}" = 1 ] && extra+=(-runs=0)
@@ -99,12 +102,13 @@ export build seconds corpora seeds_root FUZZ_RUNS FUZZ_REPLAY FUZZ_FLAGS
 
 status=0
 echo "mode $mode, $seconds s per target${FUZZ_RUNS:+, at most $FUZZ_RUNS executions}${FUZZ_REPLAY:+ (replay)}"
-printf '%-16s %12s %9s %7s %8s %7s %12s  %s\n' target executions exec/s cov features corpus campaign finding
+row() { printf '%-16s %12s %9s %7s %8s %7s %12s  %s\n' "$@"; }
+row target executions exec/s cov features corpus campaign finding
 for t in "${targets[@]}"; do
     log="$build/logs/$t.log"
     rc=$(cat "$build/logs/$t.rc" 2>/dev/null || echo 99)
     if [ "$rc" = skipped ]; then
-        printf '%-16s %12s %9s %7s %8s %7s %12s  %s\n' "$t" - - - - - "$(done_for "$t")" "not run (stopped)"
+        row "$t" - - - - - "$(done_for "$t")" "not run (stopped)"
         continue
     fi
     execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1 || true)
@@ -128,8 +132,7 @@ for t in "${targets[@]}"; do
         printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$code_id" "$mode" "$t" "$execs" \
             "${secs:-?}" "${speed:-?}" "${cov:-?}" "$outcome" "${FUZZ_FLAGS:-}" >> "$ledger"
     fi
-    printf '%-16s %12s %9s %7s %8s %7s %12s  %s\n' "$t" "${execs:-?}" "${speed:-?}" "${cov:-?}" "${ft:-?}" "${corp:-?}" \
-        "$(done_for "$t")" "$finding"
+    row "$t" "${execs:-?}" "${speed:-?}" "${cov:-?}" "${ft:-?}" "${corp:-?}" "$(done_for "$t")" "$finding"
 done
 echo "campaign column: executions the ledger ($ledger) holds for code $code_id in mode $mode, without findings"
 exit $status
