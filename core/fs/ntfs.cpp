@@ -1375,8 +1375,7 @@ Result<std::unique_ptr<Volume>> Volume::open(SourcePtr source) {
             IMGPREP_ASSIGN(auto data, impl->read_all(L, 131072, "$UpCase"));
             if (data.size() < 256)
                 return src.error("$UpCase holds only " + std::to_string(data.size()) + " bytes");
-            for (std::size_t i = 0; i + 1 < data.size(); i += 2)
-                impl->upcase[i / 2] = char16_t(le16(data.data() + i));
+            le16_array(data.data(), data.size() / 2, impl->upcase.data());
             if (data.size() != 131072)
                 vi.warnings.push_back("$UpCase has " + std::to_string(data.size()) +
                                       " bytes, expected 131072");

@@ -91,13 +91,13 @@ class ZvhdReader final : public ImageReader {
             if (f == frames_.size()) {
                 std::memset(out.data(), 0, n);
             } else if (auto cached = blocks_.find(block)) {
-                std::memcpy(out.data(), cached->data() + in, n);
+                std::memcpy(out.data(), cached.get() + in, n);
             } else if (n == kBlockSize) {
                 IMGPREP_TRY(decode(f, out));
             } else {
-                auto fresh = std::make_shared<std::vector<std::uint8_t>>(kBlockSize);
-                IMGPREP_TRY(decode(f, *fresh));
-                std::memcpy(out.data(), fresh->data() + in, n);
+                auto fresh = BlockCache::make_block();
+                IMGPREP_TRY(decode(f, std::span(fresh.get(), kBlockSize)));
+                std::memcpy(out.data(), fresh.get() + in, n);
                 blocks_.put(block, std::move(fresh));
             }
             pos += n;
@@ -178,7 +178,7 @@ class ZvhdReader final : public ImageReader {
     Status decode(std::size_t i, std::span<std::uint8_t> out) const {
         std::lock_guard lock(mu_);
         if (auto cached = blocks_.find(frames_[i].block)) { // decoded by another reader meanwhile
-            std::memcpy(out.data(), cached->data(), out.size());
+            std::memcpy(out.data(), cached.get(), out.size());
             return {};
         }
         if (checkpoints_.empty()) {
@@ -205,9 +205,10 @@ class ZvhdReader final : public ImageReader {
         }
         while (cur_frame_ < i) {
             const bool keep = i - cur_frame_ <= 4; // blocks just before the wanted one are likely read next
-            auto buf = keep ? std::make_shared<std::vector<std::uint8_t>>(kBlockSize) : nullptr;
+            auto buf = keep ? BlockCache::make_block() : nullptr;
             if (!keep) scratch_.resize(kBlockSize);
-            auto st = inflate_frame(cur_frame_, keep ? std::span(*buf) : std::span(scratch_));
+            auto st =
+                inflate_frame(cur_frame_, keep ? std::span(buf.get(), kBlockSize) : std::span(scratch_));
             if (!st) {
                 remember_bad(cur_frame_, st.error());
                 return st;

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstring>
 #include <mutex>
+#include <optional>
 
 #include "image/formats.h"
 #include "image/qemu_common.h"
@@ -64,10 +65,14 @@ class Zvhd2Reader final : public ImageReader {
             const std::uint64_t in = voff % kBlockSize;
             const std::size_t n = std::size_t(std::min<std::uint64_t>(kBlockSize - in, buf.size() - pos));
             auto out = buf.subspan(pos, n);
-            if (!stored(block)) {
+            std::optional<Entry> entry;
+            if (stored(block)) {
+                IMGPREP_ASSIGN(entry, entry_of_block(block));
+            }
+            if (!entry || entry->zero()) {
                 std::memset(out.data(), 0, n);
             } else if (n == kBlockSize) {
-                IMGPREP_TRY(decode(block, out));
+                IMGPREP_TRY(decode(*entry, out));
             } else {
                 auto cached = blocks_.find(block);
                 if (!cached) {
@@ -76,13 +81,13 @@ class Zvhd2Reader final : public ImageReader {
                     std::lock_guard lock(decoding_[block % decoding_.size()]);
                     cached = blocks_.find(block);
                     if (!cached) {
-                        auto fresh = std::make_shared<std::vector<std::uint8_t>>(kBlockSize);
-                        IMGPREP_TRY(decode(block, *fresh));
+                        auto fresh = BlockCache::make_block();
+                        IMGPREP_TRY(decode(*entry, std::span(fresh.get(), kBlockSize)));
                         cached = fresh;
                         blocks_.put(block, cached);
                     }
                 }
-                std::memcpy(out.data(), cached->data() + in, n);
+                std::memcpy(out.data(), cached.get() + in, n);
             }
             pos += n;
         }
@@ -119,28 +124,39 @@ class Zvhd2Reader final : public ImageReader {
         return l_.rank[block / 64] + std::uint64_t(std::popcount(below));
     }
 
-    // Decodes stored block `block` into out (2 MiB), as the driver's indexed read does.
-    Status decode(std::uint64_t block, std::span<std::uint8_t> out) const {
-        const std::uint64_t entry = entry_of(block);
-        const std::uint64_t piece = entry / kEntriesPerCacheBlock;
+    // A stored block's index entry: where its frame is, which block it names, and where the entry lies.
+    struct Entry {
+        std::uint64_t block = 0, entry = 0, at = 0; // the block, its index entry number, the entry's offset
+        std::uint64_t frame_off = 0;
+        std::uint32_t blk_num = 0, frame_len = 0;
+        // The driver reads an entry with offset or length 0 as a zero block.
+        bool zero() const { return frame_off == 0 || frame_len == 0; }
+    };
+    Result<Entry> entry_of_block(std::uint64_t block) const {
+        Entry e;
+        e.block = block;
+        e.entry = entry_of(block);
+        const std::uint64_t piece = e.entry / kEntriesPerCacheBlock;
         const std::uint64_t words =
             2 * std::min(kEntriesPerCacheBlock, l_.stored - piece * kEntriesPerCacheBlock);
-        const std::uint64_t entry_at = l_.footer.index_lba + entry * kIndexEntry;
+        e.at = l_.footer.index_lba + e.entry * kIndexEntry;
         IMGPREP_ASSIGN(auto table,
                        index_cache_.get(*src_,
                                         l_.footer.index_lba + piece * kEntriesPerCacheBlock * kIndexEntry,
                                         std::size_t(words), false));
-        const std::uint64_t i = 2 * (entry % kEntriesPerCacheBlock);
-        const std::uint64_t frame_off = (*table)[i];
-        const std::uint32_t blk_num = std::uint32_t((*table)[i + 1]);
-        const std::uint32_t frame_len = std::uint32_t((*table)[i + 1] >> 32);
+        const std::uint64_t i = 2 * (e.entry % kEntriesPerCacheBlock);
+        e.frame_off = (*table)[i];
+        e.blk_num = std::uint32_t((*table)[i + 1]);
+        e.frame_len = std::uint32_t((*table)[i + 1] >> 32);
+        return e;
+    }
+
+    // Decodes a stored block whose entry is not zero into out (2 MiB), as the driver's indexed read does.
+    Status decode(const Entry& e, std::span<std::uint8_t> out) const {
+        const std::uint64_t block = e.block, entry = e.entry, entry_at = e.at, frame_off = e.frame_off;
+        const std::uint32_t blk_num = e.blk_num, frame_len = e.frame_len;
         const std::string which =
             "block " + std::to_string(block) + " (index entry " + std::to_string(entry) + ")";
-        // The driver reads an entry with offset or length 0 as a zero block.
-        if (frame_off == 0 || frame_len == 0) {
-            std::memset(out.data(), 0, out.size());
-            return {};
-        }
         if (blk_num != block)
             return src_->error_at(entry_at, "index entry " + std::to_string(entry) + " names block " +
                                                 std::to_string(blk_num) + " but the bitmap places block " +

@@ -1,6 +1,8 @@
 // Little/big-endian loads and stores from byte buffers (no alignment assumptions).
 #pragma once
 
+#include <bit>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <span>
@@ -31,6 +33,17 @@ inline void put_be32(std::uint8_t* p, std::uint32_t v) {
 }
 inline void put_be64(std::uint8_t* p, std::uint64_t v) {
     for (int i = 0; i < 8; ++i) p[i] = std::uint8_t(v >> (8 * (7 - i)));
+}
+
+// Decodes n little-endian 16-bit values from p into out (a table such as NTFS's $UpCase): one copy on a
+// little-endian host, value by value elsewhere.
+inline void le16_array(const std::uint8_t* p, std::size_t n, char16_t* out) {
+    if constexpr (std::endian::native == std::endian::little) {
+        if (n) std::memcpy(out, p, n * 2);
+    } else {
+        for (std::size_t i = 0; i < n; ++i)
+            out[i] = char16_t(le16(p + 2 * i));
+    }
 }
 
 // True when every byte of the buffer is zero (fast path on 8-byte words).

@@ -6,6 +6,9 @@
 // when not sanitized) — or, for random corruption that happens to be harmless, exit 0.
 #include <QtTest>
 
+#include <QCryptographicHash>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTemporaryDir>
 #include <QtEndian>
 
@@ -249,6 +252,41 @@ class TestZvhd2Hostile : public QObject {
             b[int(pz_.trailer.bitmapLba())] = char(quint8(b[int(pz_.trailer.bitmapLba())]) | 0x02);
         });
         expectError(bits, "extra bitmap bit", "names block");
+    }
+
+    // An index entry with offset 0 or length 0 reads as a zero block, as the driver reads it: through
+    // whole-block reads (the checksum) and through reads smaller than a block (inspection reads block 0's
+    // sectors).
+    void zeroIndexEntries() {
+        const qint64 idx = qint64(pz_.trailer.indexLba());
+        const QString p = variant(zstd_, "zero-entries", [&](QByteArray& b) {
+            putLe64(b, idx + 16 * 0, 0);      // block 0: offset 0
+            putLe32(b, idx + 16 * 2 + 12, 0); // block 3 (the third stored): length 0
+        });
+        QByteArray raw = slurp(raw_);
+        for (int block : {0, 3})
+            raw.replace(int(block * 2 * MiB), int(2 * MiB), QByteArray(int(2 * MiB), '\0'));
+        const Outcome o = runInfo(p); // under the address-space limit
+        QVERIFY2(o.exitCode == 0, o.err.constData());
+        const ToolResult info = runTool(cliPath(), {"info", p, "--json", "--checksum", "sha256"}, 60000);
+        QVERIFY2(info.exitCode == 0, info.err.constData());
+        const QJsonObject root = QJsonDocument::fromJson(info.out).object();
+        const qint64 vsize = qint64(root["image"].toObject()["virtual_size"].toDouble());
+        QVERIFY(vsize >= raw.size());
+        QCryptographicHash h(QCryptographicHash::Sha256);
+        h.addData(raw);
+        const QByteArray zeros(int(MiB), '\0');
+        for (qint64 left = vsize - raw.size(); left > 0; left -= MiB)
+            h.addData(zeros.left(int(std::min<qint64>(left, MiB))));
+        QCOMPARE(root["checksum"].toObject()["sha256"].toString().toLatin1(), h.result().toHex());
+        // Block 0 held the MBR signature (inspection reads its first sectors): found in the original, gone
+        // here.
+        auto table = [](const QString& path) {
+            const ToolResult r = runTool(cliPath(), {"inspect", path, "--json"}, 60000);
+            return QJsonDocument::fromJson(r.out).object()["facts"].toObject()["partition_table"].toString();
+        };
+        QCOMPARE(table(zstd_), QString("mbr"));
+        QVERIFY2(table(p) != "mbr", qPrintable(table(p)));
     }
 
     void wrongDecompressedSize() {
