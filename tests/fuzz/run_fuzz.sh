@@ -17,7 +17,7 @@
 #   FUZZ_CAMPAIGN    a campaign of this many executions per target, resumable: a target runs only the executions
 #                    the ledger does not yet hold for the current code, and is skipped when it has them all
 #   FUZZ_LEDGER      the campaign ledger (default build/fuzz-campaign.tsv): one line per target run, with the
-#                    code id (a hash of core/ and tests/fuzz/), the mode, executions, seconds, coverage, outcome
+#                    target's code id (a hash of the sources its binary is built from), the mode, executions, seconds, coverage, outcome
 #   FUZZ_FLAGS       extra libFuzzer flags for every target (e.g. -entropic=0), recorded in the ledger
 #   CC/CXX           compilers (default clang-15 / clang++-15)
 # To stop a long run early and keep its counts: `touch <build>/stop` (no further target starts), then interrupt the
@@ -50,13 +50,38 @@ ZVHD_SEED_TOOL="$build/make_zvhd_seeds" bash "$here/make_corpora.sh" "$seeds_roo
 
 read -r -a all < "$build/targets.txt"
 ledger=${FUZZ_LEDGER:-$root/build/fuzz-campaign.tsv}
-# The code under test: every file the targets compile (not the test suites beside them), by content (a commit, a
-# work tree with edits, a tarball).
-code_id=$(cd "$root" && find core tests/fuzz -type f ! -name 'test_*' \( -name '*.cpp' -o -name '*.h' -o -name '*.txt' -o -name '*.cmake' \) \
-    -print0 | LC_ALL=C sort -z | xargs -0 sha1sum | sha1sum | cut -c1-12)
+# Each target's code id: a hash of the content of the files its binary is built from, so that its campaign counts
+# survive changes to code it does not contain (a commit, a work tree with edits and a tarball agree). The files are
+# the sources and repository headers of every object its link pulled in (the link map names the members taken
+# from the static libraries; ninja's dependency records name each object's source and headers), plus the build
+# files that set how they are compiled.
+ninja -C "$build" -t deps > "$build/deps.txt"
+code_id_of() { # TARGET
+    {
+        echo "CMakeFiles/fuzz_$1.dir/fuzz_$1.cpp.o"
+        sed -nE 's/^([^ (]+)\.a\(([^)]+)\).*/\1.a \2/p' "$build/fuzz_$1.map"
+    } | awk 'NR == FNR {
+            if (NF == 1) { own[$1] = 1; next }
+            n = split($1, p, "/"); lib = p[n]; sub(/^lib/, "", lib); sub(/\.a$/, "", lib)
+            dir = ""; for (i = 1; i < n; i++) dir = dir p[i] "/"
+            pre[++k] = dir "CMakeFiles/" lib ".dir/"; suf[k] = "/" $2; next
+        }
+        /^[^ ]/ {
+            obj = $1; sub(/:$/, "", obj); take = (obj in own)
+            for (i = 1; i <= k && !take; i++)
+                take = index(obj, pre[i]) == 1 && substr(obj, length(obj) - length(suf[i]) + 1) == suf[i]
+            next
+        }
+        take && NF { print $1 }' - "$build/deps.txt" |
+        (cd "$build" && xargs -r realpath -m --relative-to="$root") | grep -v -e '^\.\./' -e '^build/' |
+        cat - <(cd "$root" && find core tests/fuzz -name CMakeLists.txt -o -name '*.cmake' -o -name 'coverage-ignorelist.txt') |
+        LC_ALL=C sort -u | (cd "$root" && xargs sha1sum) | sha1sum | cut -c1-12
+}
+declare -A code_ids
+for t in "${all[@]}"; do code_ids[$t]=$(code_id_of "$t"); done
 [ -f "$ledger" ] || printf 'date\tcode\tmode\ttarget\texecutions\tseconds\texec_per_s\tcov\toutcome\tflags\n' > "$ledger"
-done_for() { # TARGET: executions the ledger holds for this code and mode, from runs that found nothing
-    awk -F'\t' -v c="$code_id" -v m="$mode" -v t="$1" '$2==c && $3==m && $4==t && ($9=="clean" || $9=="interrupted") {n+=$5} END {print n+0}' "$ledger"
+done_for() { # TARGET: executions the ledger holds for its code and this mode, from runs that found nothing
+    awk -F'\t' -v c="${code_ids[$1]}" -v m="$mode" -v t="$1" '$2==c && $3==m && $4==t && ($9=="clean" || $9=="interrupted") {n+=$5} END {print n+0}' "$ledger"
 }
 targets=(${FUZZ_TARGETS:-${all[@]}})
 rm -rf "$build/logs" "$build/stop"
@@ -67,7 +92,7 @@ if [ -n "${FUZZ_CAMPAIGN:-}" ]; then
         left=$((FUZZ_CAMPAIGN - $(done_for "$t")))
         if [ "$left" -gt 0 ]; then todo+=("$t"); echo "$left" > "$build/logs/$t.runs"; fi
     done
-    echo "campaign of $FUZZ_CAMPAIGN executions per target, code $code_id: ${#todo[@]} of ${#targets[@]} targets to go"
+    echo "campaign of $FUZZ_CAMPAIGN executions per target: ${#todo[@]} of ${#targets[@]} targets to go"
     targets=("${todo[@]}")
 fi
 
@@ -102,13 +127,13 @@ export build seconds corpora seeds_root FUZZ_RUNS FUZZ_REPLAY FUZZ_FLAGS
 
 status=0
 echo "mode $mode, $seconds s per target${FUZZ_RUNS:+, at most $FUZZ_RUNS executions}${FUZZ_REPLAY:+ (replay)}"
-row() { printf '%-16s %12s %9s %7s %8s %7s %12s  %s\n' "$@"; }
-row target executions exec/s cov features corpus campaign finding
+row() { printf '%-16s %12s %9s %7s %8s %7s %12s %12s  %s\n' "$@"; }
+row target executions exec/s cov features corpus campaign code finding
 for t in "${targets[@]}"; do
     log="$build/logs/$t.log"
     rc=$(cat "$build/logs/$t.rc" 2>/dev/null || echo 99)
     if [ "$rc" = skipped ]; then
-        row "$t" - - - - - "$(done_for "$t")" "not run (stopped)"
+        row "$t" - - - - - "$(done_for "$t")" "${code_ids[$t]}" "not run (stopped)"
         continue
     fi
     execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1 || true)
@@ -129,10 +154,11 @@ for t in "${targets[@]}"; do
     fi
     if [ "${FUZZ_REPLAY:-0}" != 1 ] && [ -n "$execs" ]; then
         [ -z "$secs" ] && [ -n "$speed" ] && [ "$speed" -gt 0 ] && secs=$((execs / speed))
-        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$code_id" "$mode" "$t" "$execs" \
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "${code_ids[$t]}" "$mode" "$t" "$execs" \
             "${secs:-?}" "${speed:-?}" "${cov:-?}" "$outcome" "${FUZZ_FLAGS:-}" >> "$ledger"
     fi
-    row "$t" "${execs:-?}" "${speed:-?}" "${cov:-?}" "${ft:-?}" "${corp:-?}" "$(done_for "$t")" "$finding"
+    row "$t" "${execs:-?}" "${speed:-?}" "${cov:-?}" "${ft:-?}" "${corp:-?}" "$(done_for "$t")" "${code_ids[$t]}" "$finding"
 done
-echo "campaign column: executions the ledger ($ledger) holds for code $code_id in mode $mode, without findings"
+echo "campaign column: executions the ledger ($ledger) holds for the target's code (code column) in mode $mode," \
+    "without findings"
 exit $status
