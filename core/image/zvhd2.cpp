@@ -153,40 +153,40 @@ class Zvhd2Reader final : public ImageReader {
 
     // Decodes a stored block whose entry is not zero into out (2 MiB), as the driver's indexed read does.
     Status decode(const Entry& e, std::span<std::uint8_t> out) const {
-        const std::uint64_t block = e.block, entry = e.entry, entry_at = e.at, frame_off = e.frame_off;
-        const std::uint32_t blk_num = e.blk_num, frame_len = e.frame_len;
-        const std::string which =
-            "block " + std::to_string(block) + " (index entry " + std::to_string(entry) + ")";
-        if (blk_num != block)
-            return src_->error_at(entry_at, "index entry " + std::to_string(entry) + " names block " +
-                                                std::to_string(blk_num) + " but the bitmap places block " +
-                                                std::to_string(block) + " there: corrupt index");
-        if (frame_len < kFrameHeader || frame_len > kMaxFrame)
-            return src_->error_at(entry_at, which + ": frame length " + std::to_string(frame_len) +
-                                                " is outside 48.." + std::to_string(kMaxFrame) + " bytes");
+        // Named in every error, built only when there is one.
+        const auto which = [&] {
+            return "block " + std::to_string(e.block) + " (index entry " + std::to_string(e.entry) + ")";
+        };
+        if (e.blk_num != e.block)
+            return src_->error_at(e.at, "index entry " + std::to_string(e.entry) + " names block " +
+                                            std::to_string(e.blk_num) + " but the bitmap places block " +
+                                            std::to_string(e.block) + " there: corrupt index");
+        if (e.frame_len < kFrameHeader || e.frame_len > kMaxFrame)
+            return src_->error_at(e.at, which() + ": frame length " + std::to_string(e.frame_len) +
+                                            " is outside 48.." + std::to_string(kMaxFrame) + " bytes");
         const std::uint64_t data_end = src_->size() - kSlot;
-        if (frame_off < kSlot || !range_ok(frame_off, frame_len, data_end))
-            return src_->error_at(entry_at, which + ": frame of " + std::to_string(frame_len) +
-                                                " bytes at offset " + std::to_string(frame_off) +
-                                                " lies outside the data area [4096, " +
-                                                std::to_string(data_end) + ") of the file");
+        if (e.frame_off < kSlot || !range_ok(e.frame_off, e.frame_len, data_end))
+            return src_->error_at(e.at, which() + ": frame of " + std::to_string(e.frame_len) +
+                                            " bytes at offset " + std::to_string(e.frame_off) +
+                                            " lies outside the data area [4096, " + std::to_string(data_end) +
+                                            ") of the file");
         thread_local std::vector<std::uint8_t> frame;
-        frame.resize(frame_len);
-        IMGPREP_TRY(src_->read_at(frame_off, frame));
+        frame.resize(e.frame_len);
+        IMGPREP_TRY(src_->read_at(e.frame_off, frame));
         if (std::memcmp(frame.data(), "hwstream bg", 12) != 0)
-            return src_->error_at(frame_off, which + ": the frame does not start with \"hwstream bg\"");
+            return src_->error_at(e.frame_off, which() + ": the frame does not start with \"hwstream bg\"");
         const std::uint32_t payload = le32(frame.data() + 12);
         const std::uint32_t hdr_blk = le32(frame.data() + 16);
-        if (hdr_blk != block)
-            return src_->error_at(frame_off + 16,
-                                  which + ": the frame header says block " + std::to_string(hdr_blk));
-        if (payload == 0 || payload > frame_len - kFrameHeader)
-            return src_->error_at(frame_off + 12, which + ": payload size " + std::to_string(payload) +
-                                                      " does not fit the frame of " +
-                                                      std::to_string(frame_len) + " bytes");
+        if (hdr_blk != e.block)
+            return src_->error_at(e.frame_off + 16,
+                                  which() + ": the frame header says block " + std::to_string(hdr_blk));
+        if (payload == 0 || payload > e.frame_len - kFrameHeader)
+            return src_->error_at(e.frame_off + 12, which() + ": payload size " + std::to_string(payload) +
+                                                        " does not fit the frame of " +
+                                                        std::to_string(e.frame_len) + " bytes");
         std::string why;
         if (!decompress_block(l_.method, std::span(frame.data() + kFrameHeader, payload), out, why))
-            return src_->error_at(frame_off + kFrameHeader, which + ": " + why);
+            return src_->error_at(e.frame_off + kFrameHeader, which() + ": " + why);
         return {};
     }
 
