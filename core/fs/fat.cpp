@@ -49,36 +49,29 @@ constexpr char16_t kCp437[128] = {
     0x2321, 0x00F7, 0x2248, 0x00B0, 0x2219, 0x00B7, 0x221A, 0x207F, 0x00B2, 0x25A0, 0x00A0,
 };
 
-// UTF-8 to code points (invalid sequences become U+FFFD).
-std::u32string decode_utf8(std::string_view s) {
-    std::u32string out;
-    std::size_t i = 0;
-    while (i < s.size()) {
-        auto b = std::uint8_t(s[i]);
-        if (b < 0x80) {
-            out += char32_t(b);
-            ++i;
-            continue;
-        }
-        int n = (b >> 5) == 6 ? 1 : (b >> 4) == 14 ? 2 : (b >> 3) == 30 ? 3 : -1;
-        bool ok = n > 0 && i + std::size_t(n) < s.size();
-        std::uint32_t cp = ok ? (b & (0x3F >> n)) : 0;
-        for (int k = 1; ok && k <= n; ++k) {
-            auto c = std::uint8_t(s[i + k]);
-            if ((c & 0xC0) != 0x80)
-                ok = false;
-            else
-                cp = (cp << 6) | (c & 0x3F);
-        }
-        if (!ok) {
-            out += U'\uFFFD';
-            ++i;
-            continue;
-        }
-        out += char32_t(cp);
-        i += std::size_t(n) + 1;
+// The code point that starts at s[i], and advances i past it (an invalid sequence is U+FFFD and one byte).
+char32_t next_code_point(std::string_view s, std::size_t& i) {
+    auto b = std::uint8_t(s[i]);
+    if (b < 0x80) {
+        ++i;
+        return char32_t(b);
     }
-    return out;
+    int n = (b >> 5) == 6 ? 1 : (b >> 4) == 14 ? 2 : (b >> 3) == 30 ? 3 : -1;
+    bool ok = n > 0 && i + std::size_t(n) < s.size();
+    std::uint32_t cp = ok ? (b & (0x3F >> n)) : 0;
+    for (int k = 1; ok && k <= n; ++k) {
+        auto c = std::uint8_t(s[i + k]);
+        if ((c & 0xC0) != 0x80)
+            ok = false;
+        else
+            cp = (cp << 6) | (c & 0x3F);
+    }
+    if (!ok) {
+        ++i;
+        return U'\uFFFD';
+    }
+    i += std::size_t(n) + 1;
+    return char32_t(cp);
 }
 
 // Simple upper-casing for case-insensitive names: ASCII, Latin-1, Latin Extended-A, Greek, Cyrillic.
@@ -106,10 +99,19 @@ char32_t fold(char32_t c) {
 }
 
 std::u32string fold_key(std::string_view s) {
-    std::u32string k = decode_utf8(s);
-    for (auto& c : k)
-        c = fold(c);
+    std::u32string k;
+    for (std::size_t i = 0; i < s.size();)
+        k += fold(next_code_point(s, i));
     return k;
+}
+
+// Whether name folds to key, decoding only up to the first difference: a lookup compares the key with every
+// entry of a directory (up to 65,536), and nearly all differ in their first characters.
+bool folds_to(std::string_view name, std::u32string_view key) {
+    std::size_t i = 0, j = 0;
+    for (; i < name.size(); ++j)
+        if (j == key.size() || fold(next_code_point(name, i)) != key[j]) return false;
+    return j == key.size();
 }
 
 std::uint8_t lfn_checksum(const std::uint8_t* name11) {
@@ -601,19 +603,20 @@ Result<std::vector<FatDirEntry>> FatVolume::list_directory(const FatDirEntry& di
     return list_cluster(dir.first_cluster, false);
 }
 
+const FatDirEntry* FatVolume::find(const std::vector<FatDirEntry>& entries, std::string_view name) {
+    const std::u32string key = fold_key(name);
+    for (const auto& e : entries)
+        if (folds_to(e.name, key) || folds_to(e.short_name, key)) return &e;
+    return nullptr;
+}
+
 Result<FatDirEntry> FatVolume::lookup(std::string_view path) const {
     auto parts = split_path(path);
     if (parts.empty()) return src_->error("the root directory has no directory entry");
     IMGPREP_ASSIGN(auto entries, list_root());
     std::string walked;
     for (std::size_t i = 0; i < parts.size(); ++i) {
-        std::u32string key = fold_key(parts[i]);
-        const FatDirEntry* hit = nullptr;
-        for (const auto& e : entries)
-            if (fold_key(e.name) == key || fold_key(e.short_name) == key) {
-                hit = &e;
-                break;
-            }
+        const FatDirEntry* hit = find(entries, parts[i]);
         if (!hit) return src_->error("'" + parts[i] + "' not found in \\" + walked);
         walked += (walked.empty() ? "" : "\\") + hit->name;
         if (i + 1 == parts.size()) return *hit;

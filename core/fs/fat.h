@@ -68,6 +68,10 @@ class FatVolume {
     // "." components are skipped, ".." is not supported).
     Result<std::vector<FatDirEntry>> list(std::string_view path) const;
     Result<FatDirEntry> lookup(std::string_view path) const; // the root itself has no entry: an error
+    // The first entry of a listing whose long or short name is name, case-insensitively (nullptr: none). To
+    // look up several names in one directory, list it once and find each here: every lookup() lists each
+    // directory of its path again.
+    static const FatDirEntry* find(const std::vector<FatDirEntry>& entries, std::string_view name);
 
     // The whole file (refuses sizes above max_bytes).
     Result<std::vector<std::uint8_t>> read_file(const FatDirEntry& file,

@@ -261,19 +261,33 @@ void scan_fat(VolumeScan& v, SourcePtr src) {
         break;
     }
     v.facts.label = (*vol)->label();
-    auto has = [&](const char* p) {
-        auto e = (*vol)->lookup(p);
-        return e.ok() && !e->is_directory();
+    // Each directory on the paths below is listed once (a directory can hold 65,536 entries).
+    const FatVolume& fat = **vol;
+    using Listing = std::vector<FatDirEntry>;
+    auto sub = [&](const Listing& dir, std::string_view name) -> Listing {
+        const FatDirEntry* e = FatVolume::find(dir, name);
+        if (!e || !e->is_directory()) return {};
+        auto l = fat.list_directory(*e);
+        return l ? std::move(*l) : Listing{};
     };
-    bool mgr = has("\\EFI\\Microsoft\\Boot\\bootmgfw.efi");
-    bool bcd = has("\\EFI\\Microsoft\\Boot\\BCD");
-    bool fallback = has("\\EFI\\Boot\\bootx64.efi") || has("\\EFI\\Boot\\bootia32.efi");
+    auto has = [](const Listing& dir, std::string_view name) {
+        const FatDirEntry* e = FatVolume::find(dir, name);
+        return e && !e->is_directory();
+    };
+    auto root_listed = fat.list_root();
+    const Listing root = root_listed ? std::move(*root_listed) : Listing{};
+    const Listing efi = sub(root, "EFI");
+    const Listing ms_boot = sub(sub(efi, "Microsoft"), "Boot");
+    const Listing efi_boot = sub(efi, "Boot");
+    bool mgr = has(ms_boot, "bootmgfw.efi");
+    bool bcd = has(ms_boot, "BCD");
+    bool fallback = has(efi_boot, "bootx64.efi") || has(efi_boot, "bootia32.efi");
     if (mgr) v.facts.notes.push_back("\\EFI\\Microsoft\\Boot\\bootmgfw.efi present");
     if (bcd) v.facts.notes.push_back("\\EFI\\Microsoft\\Boot\\BCD present");
     if (fallback) v.facts.notes.push_back("\\EFI\\Boot fallback loader present");
     v.has_uefi_boot = mgr || (fallback && bcd);
     // BIOS boot files on a FAT active partition (rare, but Windows can do it).
-    if (has("\\bootmgr") && has("\\Boot\\BCD")) v.has_bootmgr = true;
+    if (has(root, "bootmgr") && has(sub(root, "Boot"), "BCD")) v.has_bootmgr = true;
 }
 
 VolumeScan scan_volume(const ImageReader& disk, PartitionFacts facts, std::vector<std::string>& warnings) {

@@ -314,6 +314,19 @@ class TestFat : public QObject {
         QVERIFY(QString::fromStdString(nf.error().message).contains("missing.efi"));
         QVERIFY(!v->lookup("\\EFI\\Boot\\bootx64.efi\\x").ok());
         QVERIFY(!v->lookup("\\").ok());
+        // A name matches whole, never as a prefix or an extension of an entry's name.
+        for (const char* p : {"\\EF", "\\EFIX", "\\empty.tx", "\\empty.txtx", "\\EFI\\Microsoft\\Boot\\BCDX"})
+            QVERIFY2(!v->lookup(p).ok(), p);
+        // find() on one listing, as the inspector uses it: long and short names, any case.
+        auto root = v->list_root();
+        QVERIFY(root.ok());
+        const imgprep::FatDirEntry* efi = imgprep::FatVolume::find(*root, "eFi");
+        QVERIFY(efi && efi->name == "EFI" && efi->is_directory());
+        const imgprep::FatDirEntry* uni = imgprep::FatVolume::find(*root, "ÜNÏCÖDÉ FÏLÉ.TXT");
+        QVERIFY(uni && uni->name == "Ünïcödé fïlé.txt");
+        QVERIFY(imgprep::FatVolume::find(*root, uni->short_name) == uni);
+        QVERIFY(!imgprep::FatVolume::find(*root, "Ünïcödé fïlé.tx"));
+        QVERIFY(!imgprep::FatVolume::find(*root, ""));
         QVERIFY(!v->list("\\EFI\\Boot\\bootx64.efi").ok());
         QVERIFY(v->list("\\").ok());
         QVERIFY(!v->open_file("\\EFI").ok());
