@@ -16,8 +16,10 @@
 #   FUZZ_PARALLEL    targets run at the same time (default 1)
 #   FUZZ_CAMPAIGN    a campaign of this many executions per target, resumable: a target runs only the executions
 #                    the ledger does not yet hold for the current code, and is skipped when it has them all
-#   FUZZ_LEDGER      the campaign ledger (default build/fuzz-campaign.tsv): one line per target run, with the
-#                    target's code id (a hash of the sources its binary is built from), the mode, executions, seconds, coverage, outcome
+#   FUZZ_LEDGER      the ledger: one line per target run, with the target's code id (a hash of the sources its
+#                    binary is built from), the mode, executions, seconds, coverage, outcome. Default: with
+#                    FUZZ_CAMPAIGN, docs/fuzz-campaign.tsv, kept in the repository so that a campaign continues on
+#                    any machine (commit it with the campaign's notes); otherwise build/fuzz-campaign.tsv
 #   FUZZ_FLAGS       extra libFuzzer flags for every target (e.g. -entropic=0), recorded in the ledger
 #   CC/CXX           compilers (default clang-15 / clang++-15)
 # To stop a long run early and keep its counts: `touch <build>/stop` (no further target starts), then interrupt the
@@ -49,7 +51,8 @@ seeds_root="$root/build/fuzz-seeds"
 ZVHD_SEED_TOOL="$build/make_zvhd_seeds" bash "$here/make_corpora.sh" "$seeds_root"
 
 read -r -a all < "$build/targets.txt"
-ledger=${FUZZ_LEDGER:-$root/build/fuzz-campaign.tsv}
+if [ -n "${FUZZ_CAMPAIGN:-}" ]; then ledger=${FUZZ_LEDGER:-$root/docs/fuzz-campaign.tsv}
+else ledger=${FUZZ_LEDGER:-$root/build/fuzz-campaign.tsv}; fi
 # Each target's code id: a hash of the content of the files its binary is built from, so that its campaign counts
 # survive changes to code it does not contain (a commit, a work tree with edits and a tarball agree). The files are
 # the sources and repository headers of every object its link pulled in (the link map names the members taken
