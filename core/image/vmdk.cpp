@@ -45,7 +45,9 @@ constexpr std::uint32_t kMaxGtes = 8192;
 // grains.
 constexpr std::uint64_t kMaxGdEntries = std::uint64_t(1) << 22;
 constexpr std::uint64_t kMaxDescriptorBytes = std::uint64_t(4) << 20;
-constexpr std::size_t kGtCacheEntries = 1024; // 2 MiB of 512-entry tables per extent
+// Caches are per disk, shared by all its sparse extents, so their memory does not grow with the number of
+// extents (a descriptor may list 16384): grain-table entries kept (2 MiB, 1024 of VMware's 512-entry tables).
+constexpr std::size_t kGtCacheWords = std::size_t(1024) * 512;
 constexpr std::size_t kGrainCacheEntries = 8; // decompressed grains kept for small reads
 constexpr std::size_t kMaxPooledInflaters = 8;
 
@@ -193,6 +195,32 @@ class InflaterPool {
     mutable std::vector<std::unique_ptr<Inflater>> free_;
 };
 
+// What the sparse extents of one disk share: the caches, the inflaters, and the count of grain directory
+// entries loaded (at most kMaxGdEntries for the whole disk, so many extents cannot multiply the 16 MiB one
+// may have).
+struct SparseShared {
+    InflaterPool pool;
+
+    std::mutex gt_mu;
+    using GtEntry = std::pair<std::uint64_t, std::shared_ptr<const std::vector<std::uint32_t>>>; // key, table
+    std::list<GtEntry> gt_lru;
+    std::unordered_map<std::uint64_t, std::list<GtEntry>::iterator> gt_map;
+    std::size_t gt_words = 0; // entries of the cached tables
+
+    struct CachedGrain {
+        std::uint32_t owner = 0; // the extent's id
+        std::uint64_t grain = ~std::uint64_t{0};
+        std::shared_ptr<std::vector<std::uint8_t>> data;
+        std::uint64_t used = 0;
+    };
+    std::mutex grain_mu;
+    std::vector<CachedGrain> grain_cache = std::vector<CachedGrain>(kGrainCacheEntries);
+    std::uint64_t tick = 0;
+
+    std::uint32_t next_id = 0;
+    std::uint64_t gd_entries = 0;
+};
+
 class InflaterLease {
   public:
     explicit InflaterLease(const InflaterPool& pool) : pool_(pool), z_(pool.take()) {}
@@ -249,8 +277,10 @@ class SparseExtent {
   public:
     using Table = std::shared_ptr<const std::vector<std::uint32_t>>;
 
-    static Result<std::unique_ptr<SparseExtent>> open(SourcePtr file, std::vector<std::string>& warnings) {
-        std::unique_ptr<SparseExtent> x(new SparseExtent(std::move(file)));
+    // Opens the sparse extent in `file`; `shared` holds the caches of the disk it belongs to.
+    static Result<std::shared_ptr<SparseExtent>>
+    open(SourcePtr file, const std::shared_ptr<SparseShared>& shared, std::vector<std::string>& warnings) {
+        std::shared_ptr<SparseExtent> x(new SparseExtent(std::move(file), shared, shared->next_id++));
         IMGPREP_TRY(x->load(warnings));
         return x;
     }
@@ -358,7 +388,8 @@ class SparseExtent {
     }
 
   private:
-    explicit SparseExtent(SourcePtr file) : file_(std::move(file)) {}
+    SparseExtent(SourcePtr file, std::shared_ptr<SparseShared> shared, std::uint32_t id)
+        : file_(std::move(file)), shared_(std::move(shared)), id_(id) {}
 
     Status load(std::vector<std::string>& warnings) {
         const std::string& name = file_->name();
@@ -441,6 +472,12 @@ class SparseExtent {
         if (n_tables > kMaxGdEntries)
             return file_->error_at(12, "the grain directory would need " + std::to_string(n_tables) +
                                            " entries (capacity too large for the grain size)");
+        if (shared_->gd_entries + n_tables > kMaxGdEntries)
+            return file_->error_at(
+                12, "the grain directories of the disk's sparse extents would hold more than " +
+                        std::to_string(kMaxGdEntries) +
+                        " entries in all (capacities too large for their grain sizes)");
+        shared_->gd_entries += n_tables;
 
         std::string primary_problem;
         auto gd = load_gd(h_.gd, n_tables, primary_problem);
@@ -531,11 +568,13 @@ class SparseExtent {
                                 " beyond the grain directory");
         const std::uint32_t sector = gd_[std::size_t(ti)];
         if (sector == 0) return Table();
+        const std::uint64_t key = (std::uint64_t(id_) << 32) | ti; // ti < kMaxGdEntries
+        auto& c = *shared_;
         {
-            std::lock_guard lock(gt_mu_);
-            auto it = gt_map_.find(std::uint32_t(ti));
-            if (it != gt_map_.end()) {
-                gt_lru_.splice(gt_lru_.begin(), gt_lru_, it->second);
+            std::lock_guard lock(c.gt_mu);
+            auto it = c.gt_map.find(key);
+            if (it != c.gt_map.end()) {
+                c.gt_lru.splice(c.gt_lru.begin(), c.gt_lru, it->second);
                 return it->second->second;
             }
         }
@@ -544,14 +583,16 @@ class SparseExtent {
         auto t = std::make_shared<std::vector<std::uint32_t>>(h_.gtes);
         for (std::size_t i = 0; i < t->size(); ++i)
             (*t)[i] = le32(raw.data() + 4 * i);
-        std::lock_guard lock(gt_mu_);
-        auto it = gt_map_.find(std::uint32_t(ti));
-        if (it != gt_map_.end()) return it->second->second; // another thread loaded it meanwhile
-        gt_lru_.emplace_front(std::uint32_t(ti), t);
-        gt_map_[std::uint32_t(ti)] = gt_lru_.begin();
-        if (gt_lru_.size() > kGtCacheEntries) {
-            gt_map_.erase(gt_lru_.back().first);
-            gt_lru_.pop_back();
+        std::lock_guard lock(c.gt_mu);
+        auto it = c.gt_map.find(key);
+        if (it != c.gt_map.end()) return it->second->second; // another thread loaded it meanwhile
+        c.gt_lru.emplace_front(key, t);
+        c.gt_map[key] = c.gt_lru.begin();
+        c.gt_words += t->size();
+        while (c.gt_words > kGtCacheWords && c.gt_lru.size() > 1) {
+            c.gt_words -= c.gt_lru.back().second->size();
+            c.gt_map.erase(c.gt_lru.back().first);
+            c.gt_lru.pop_back();
         }
         return Table(std::move(t));
     }
@@ -586,7 +627,7 @@ class SparseExtent {
         } else {
             size = std::min<std::uint64_t>(max_compressed_, fsize - off);
         }
-        InflaterLease z(pool_);
+        InflaterLease z(shared_->pool);
         auto& in = z->in_buf;
         if (in.size() < size) in.resize(std::size_t(size));
         std::span<std::uint8_t> comp(in.data(), std::size_t(size));
@@ -619,18 +660,19 @@ class SparseExtent {
     Status read_cached_grain(std::uint64_t g, std::uint32_t sector, std::uint64_t in,
                              std::span<std::uint8_t> out) const {
         std::shared_ptr<std::vector<std::uint8_t>> buf;
+        auto& sh = *shared_;
         {
-            std::lock_guard lock(grain_mu_);
-            for (auto& c : grain_cache_)
-                if (c.grain == g && c.data) {
-                    c.used = ++tick_;
+            std::lock_guard lock(sh.grain_mu);
+            for (auto& c : sh.grain_cache)
+                if (c.owner == id_ && c.grain == g && c.data) {
+                    c.used = ++sh.tick;
                     buf = c.data;
                     break;
                 }
             if (!buf) { // take the least recently used slot's buffer when nobody else holds it
-                auto victim = std::min_element(grain_cache_.begin(), grain_cache_.end(),
+                auto victim = std::min_element(sh.grain_cache.begin(), sh.grain_cache.end(),
                                                [](const auto& a, const auto& b) { return a.used < b.used; });
-                if (victim != grain_cache_.end() && victim->data && victim->data.use_count() == 1) {
+                if (victim != sh.grain_cache.end() && victim->data && victim->data.use_count() == 1) {
                     buf = std::move(victim->data);
                     victim->grain = ~std::uint64_t{0};
                     victim->used = 0;
@@ -644,12 +686,13 @@ class SparseExtent {
         buf->resize(std::size_t(gb_));
         IMGPREP_TRY(inflate_grain(g, sector, *buf, grain_need(g)));
         std::memcpy(out.data(), buf->data() + in, out.size());
-        std::lock_guard lock(grain_mu_);
-        auto victim = std::min_element(grain_cache_.begin(), grain_cache_.end(),
+        std::lock_guard lock(sh.grain_mu);
+        auto victim = std::min_element(sh.grain_cache.begin(), sh.grain_cache.end(),
                                        [](const auto& a, const auto& b) { return a.used < b.used; });
+        victim->owner = id_;
         victim->grain = g;
         victim->data = std::move(buf);
-        victim->used = ++tick_;
+        victim->used = ++sh.tick;
         return {};
     }
 
@@ -660,19 +703,8 @@ class SparseExtent {
     bool compressed_ = false, markers_ = false, zero_grains_ = false;
     std::vector<std::uint32_t> gd_;
 
-    mutable std::mutex gt_mu_;
-    mutable std::list<std::pair<std::uint32_t, Table>> gt_lru_;
-    mutable std::unordered_map<std::uint32_t, std::list<std::pair<std::uint32_t, Table>>::iterator> gt_map_;
-
-    struct CachedGrain {
-        std::uint64_t grain = ~std::uint64_t{0};
-        std::shared_ptr<std::vector<std::uint8_t>> data;
-        std::uint64_t used = 0;
-    };
-    mutable std::mutex grain_mu_;
-    mutable std::vector<CachedGrain> grain_cache_ = std::vector<CachedGrain>(kGrainCacheEntries);
-    mutable std::uint64_t tick_ = 0;
-    InflaterPool pool_;
+    std::shared_ptr<SparseShared> shared_;
+    std::uint32_t id_ = 0;
 };
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -684,7 +716,7 @@ struct Piece {
     std::uint64_t start = 0, length = 0; // virtual bytes
     SourcePtr file;                      // Flat
     std::uint64_t file_offset = 0;       // Flat: byte offset of the extent's data in the file
-    std::unique_ptr<SparseExtent> sparse;
+    std::shared_ptr<const SparseExtent> sparse; // one per file, shared by the lines that name it
 };
 
 class VmdkImage final : public ImageReader {
@@ -846,6 +878,8 @@ struct Builder {
     std::uint64_t total_sectors = 0;
     ImageInfo info;
     const SparseExtent* first_sparse = nullptr;
+    std::shared_ptr<SparseShared> shared = std::make_shared<SparseShared>();
+    std::map<const ByteSource*, std::shared_ptr<const SparseExtent>> sparse_of; // by file
 
     void add_file(const SourcePtr& f) {
         for (const auto& x : files)
@@ -942,7 +976,7 @@ Result<ImagePtr> finish(Builder b, const vmdk::Descriptor& d, const SourcePtr& s
 
 Result<ImagePtr> open_sparse_file(SourcePtr src, OpenContext& ctx) {
     Builder b;
-    IMGPREP_ASSIGN(auto sparse, SparseExtent::open(src, b.info.warnings));
+    IMGPREP_ASSIGN(auto sparse, SparseExtent::open(src, b.shared, b.info.warnings));
     IMGPREP_ASSIGN(std::string text, sparse->embedded_descriptor());
     vmdk::Descriptor d;
     if (!text.empty()) {
@@ -1035,7 +1069,14 @@ Result<ImagePtr> open_descriptor_file(SourcePtr src, OpenContext& ctx) {
             p.file = f;
             p.file_offset = e.offset * kSector;
         } else {
-            IMGPREP_ASSIGN(auto sparse, SparseExtent::open(f, b.info.warnings));
+            // A file named by several lines is opened once: its directory and caches are not repeated.
+            std::shared_ptr<const SparseExtent> sparse;
+            if (auto it = b.sparse_of.find(f.get()); it != b.sparse_of.end()) {
+                sparse = it->second;
+            } else {
+                IMGPREP_ASSIGN(sparse, SparseExtent::open(f, b.shared, b.info.warnings));
+                b.sparse_of.emplace(f.get(), sparse);
+            }
             if (sparse->header().capacity < e.sectors)
                 return f->error(where + " says " + std::to_string(e.sectors) +
                                 " sectors but the sparse extent's capacity is " +

@@ -412,6 +412,87 @@ class TestVmdk : public QObject {
         QVERIFY2(why.isEmpty(), qPrintable(why));
     }
 
+    void sparseFileNamedTwice() {
+        // Two streamOptimized extents of different content, each named by two lines: a file named again is
+        // opened once (its directory and caches are not repeated), the caches are per disk, and the small
+        // unaligned reads of compareWithOracle go through the decompressed-grain cache of both extents.
+        QDir dir(tmp_.filePath("twice"));
+        QVERIFY(dir.mkpath("."));
+        for (int k = 0; k < 2; ++k) {
+            QByteArray raw(1 << 20, '\0');
+            for (int i = 0; i < raw.size(); ++i)
+                raw[i] = char(k ? (i * 13 + (i >> 10) + 5) : (i * 7 + (i >> 9)));
+            const QString name = dir.filePath(k ? "b" : "a");
+            QFile f(name + ".raw");
+            QVERIFY(f.open(QIODevice::WriteOnly) && f.write(raw) == raw.size());
+            f.close();
+            auto c = runTool("qemu-img", {"convert", "-f", "raw", "-O", "vmdk", "-o",
+                                          "subformat=streamOptimized", name + ".raw", name + ".vmdk"});
+            QVERIFY2(c.exitCode == 0, c.err.constData());
+        }
+        const QString desc = dir.filePath("twice.vmdk");
+        QVERIFY(writeText(desc, "# Disk DescriptorFile\nversion=1\nCID=12345678\nparentCID=ffffffff\n"
+                                "createType=\"twoGbMaxExtentSparse\"\n"
+                                "RW 2048 SPARSE \"a.vmdk\"\nRW 2048 SPARSE \"b.vmdk\"\n"
+                                "RW 2048 SPARSE \"a.vmdk\"\nRW 2048 SPARSE \"b.vmdk\"\n"));
+        const QString oracle = dir.filePath("twice.oracle.raw");
+        auto c = runTool("qemu-img", {"convert", "-f", "vmdk", "-O", "raw", desc, oracle});
+        QVERIFY2(c.exitCode == 0, c.err.constData());
+        auto r = openVmdk(desc);
+        QVERIFY2(r.ok(), r.ok() ? "" : qPrintable(describe(r.error())));
+        QCOMPARE((*r)->size(), std::uint64_t(4 * 2048) * 512);
+        QCOMPARE((*r)->info().files.size(), std::size_t(3));
+        const QString why = compareWithOracle(**r, oracle);
+        QVERIFY2(why.isEmpty(), qPrintable(why));
+    }
+
+    void directoryBudget() {
+        // A qemu-img-made 1 MiB sparse extent given a 64 TiB capacity (2M grain directory entries, 8 MiB, the
+        // file extended so that the directory lies inside it): one such extent opens, and so does a
+        // descriptor naming it three times (opened once); three distinct copies would load 6M entries, past
+        // the disk's 4M, and are refused.
+        QDir dir(tmp_.filePath("budget"));
+        QVERIFY(dir.mkpath("."));
+        const QString first = dir.filePath("x0.vmdk");
+        QCOMPARE(runTool("qemu-img", {"create", "-q", "-f", "vmdk", first, "1M"}).exitCode, 0);
+        {
+            QFile f(first);
+            QVERIFY(f.open(QIODevice::ReadWrite));
+            const QByteArray h = f.read(512);
+            quint64 gd = 0;
+            for (int i = 7; i >= 0; --i)
+                gd = (gd << 8) | quint8(h[56 + i]);
+            QVERIFY(gd > 0 && gd < 1000);
+            const quint64 capacity = quint64(1) << 37; // sectors: 2^21 tables of 512 64 KiB grains
+            QByteArray cap(8, '\0');
+            for (int i = 0; i < 8; ++i)
+                cap[i] = char(capacity >> (8 * i));
+            QVERIFY(f.seek(12) && f.write(cap) == 8);
+            QVERIFY(f.resize(qint64(gd * 512 + (quint64(4) << 21) + 65536)));
+        }
+        for (int k = 1; k < 3; ++k)
+            QVERIFY(QFile::copy(first, dir.filePath(QString("x%1.vmdk").arg(k))));
+        const QByteArray head = "# Disk DescriptorFile\nversion=1\nCID=fffffffe\nparentCID=ffffffff\n"
+                                "createType=\"twoGbMaxExtentSparse\"\n";
+        const QString once = dir.filePath("once.vmdk"), distinct = dir.filePath("distinct.vmdk");
+        QVERIFY(writeText(once, head + QByteArray("RW 137438953472 SPARSE \"x0.vmdk\"\n").repeated(3)));
+        QVERIFY(writeText(distinct, head + "RW 137438953472 SPARSE \"x0.vmdk\"\nRW 137438953472 SPARSE "
+                                           "\"x1.vmdk\"\nRW 137438953472 SPARSE \"x2.vmdk\"\n"));
+        auto single = openVmdk(first);
+        QVERIFY2(single.ok(), single.ok() ? "" : qPrintable(describe(single.error())));
+        auto r = openVmdk(once);
+        QVERIFY2(r.ok(), r.ok() ? "" : qPrintable(describe(r.error())));
+        QCOMPARE((*r)->size(), (quint64(3) << 37) * 512);
+        std::vector<std::uint8_t> buf(4096, 0xff);
+        QVERIFY((*r)->read_at((quint64(2) << 37) * 512 + 12345, buf).ok());
+        QVERIFY(std::all_of(buf.begin(), buf.end(), [](std::uint8_t b) { return b == 0; }));
+        auto refused = openVmdk(distinct);
+        QVERIFY(!refused.ok());
+        QVERIFY2(QString::fromStdString(refused.error().message).contains("in all"),
+                 qPrintable(describe(refused.error())));
+        QCOMPARE(QString::fromStdString(refused.error().file), dir.filePath("x2.vmdk"));
+    }
+
     void zeroExtent() {
         // qemu-img skips ZERO extent lines (its disk comes out short), so the expected content is built here.
         QDir dir(tmp_.filePath("zero"));
