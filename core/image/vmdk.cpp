@@ -201,33 +201,10 @@ class InflaterPool {
 struct SparseShared {
     InflaterPool pool;
 
-    using Table = std::shared_ptr<const std::vector<std::uint32_t>>;
-    // The cached grain table under `key` (extent id and table index), or nullptr.
-    Table cached_table(std::uint64_t key) {
-        std::lock_guard lock(gt_mu);
-        auto it = gt_map.find(key);
-        if (it == gt_map.end()) return nullptr;
-        gt_lru.splice(gt_lru.begin(), gt_lru, it->second);
-        return it->second->second;
-    }
-    // Caches `t` under `key` (the copy another thread cached meanwhile wins) and returns the cached table.
-    Table keep_table(std::uint64_t key, Table t) {
-        std::lock_guard lock(gt_mu);
-        if (auto it = gt_map.find(key); it != gt_map.end()) return it->second->second;
-        gt_lru.emplace_front(key, t);
-        gt_map[key] = gt_lru.begin();
-        gt_words += t->size();
-        while (gt_words > kGtCacheWords && gt_lru.size() > 1) {
-            gt_words -= gt_lru.back().second->size();
-            gt_map.erase(gt_lru.back().first);
-            gt_lru.pop_back();
-        }
-        return t;
-    }
-
     std::mutex gt_mu;
-    std::list<std::pair<std::uint64_t, Table>> gt_lru;
-    std::unordered_map<std::uint64_t, std::list<std::pair<std::uint64_t, Table>>::iterator> gt_map;
+    using GtEntry = std::pair<std::uint64_t, std::shared_ptr<const std::vector<std::uint32_t>>>; // key, table
+    std::list<GtEntry> gt_lru;
+    std::unordered_map<std::uint64_t, std::list<GtEntry>::iterator> gt_map;
     std::size_t gt_words = 0; // entries of the cached tables
 
     struct CachedGrain {
@@ -592,13 +569,32 @@ class SparseExtent {
         const std::uint32_t sector = gd_[std::size_t(ti)];
         if (sector == 0) return Table();
         const std::uint64_t key = (std::uint64_t(id_) << 32) | ti; // ti < kMaxGdEntries
-        if (Table t = shared_->cached_table(key)) return t;
+        auto& c = *shared_;
+        {
+            std::lock_guard lock(c.gt_mu);
+            auto it = c.gt_map.find(key);
+            if (it != c.gt_map.end()) {
+                c.gt_lru.splice(c.gt_lru.begin(), c.gt_lru, it->second);
+                return it->second->second;
+            }
+        }
         std::vector<std::uint8_t> raw(std::size_t(h_.gtes) * 4);
         IMGPREP_TRY(file_->read_at(std::uint64_t(sector) * kSector, raw)); // bounds checked at open
         auto t = std::make_shared<std::vector<std::uint32_t>>(h_.gtes);
         for (std::size_t i = 0; i < t->size(); ++i)
             (*t)[i] = le32(raw.data() + 4 * i);
-        return shared_->keep_table(key, std::move(t));
+        std::lock_guard lock(c.gt_mu);
+        auto it = c.gt_map.find(key);
+        if (it != c.gt_map.end()) return it->second->second; // another thread loaded it meanwhile
+        c.gt_lru.emplace_front(key, t);
+        c.gt_map[key] = c.gt_lru.begin();
+        c.gt_words += t->size();
+        while (c.gt_words > kGtCacheWords && c.gt_lru.size() > 1) {
+            c.gt_words -= c.gt_lru.back().second->size();
+            c.gt_map.erase(c.gt_lru.back().first);
+            c.gt_lru.pop_back();
+        }
+        return Table(std::move(t));
     }
 
     // Decompresses grain g (stored at `sector`) into dest (gb_ bytes); at least `need` bytes must come out.
