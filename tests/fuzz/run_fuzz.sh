@@ -39,6 +39,10 @@ parallel=${FUZZ_PARALLEL:-1}
 cc=${CC:-clang-15}
 cxx=${CXX:-clang++-15}
 
+# One run per build tree: a second one would clear the first's logs and campaign counts (logs/) while it runs.
+mkdir -p "$build"
+exec 9>"$build/.run_fuzz.lock"
+flock -n 9 || { echo "run_fuzz.sh: another run is using $build; give this one its own FUZZ_BUILD_DIR" >&2; exit 2; }
 command -v "$cxx" >/dev/null || { echo "run_fuzz.sh: $cxx not found (apt-get install clang-15 libfuzzer-15-dev)" >&2; exit 2; }
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
@@ -48,7 +52,9 @@ if [ ! -f "$build/build.ninja" ]; then
 fi
 cmake --build "$build"
 seeds_root="$root/build/fuzz-seeds"
-ZVHD_SEED_TOOL="$build/make_zvhd_seeds" bash "$here/make_corpora.sh" "$seeds_root"
+# The seed corpora are shared by all build trees: runs in several trees generate them one at a time.
+mkdir -p "$seeds_root"
+(flock 8 && ZVHD_SEED_TOOL="$build/make_zvhd_seeds" bash "$here/make_corpora.sh" "$seeds_root") 8>"$seeds_root.lock"
 
 read -r -a all < "$build/targets.txt"
 if [ -n "${FUZZ_CAMPAIGN:-}" ]; then ledger=${FUZZ_LEDGER:-$root/docs/fuzz-campaign.tsv}
