@@ -8,7 +8,7 @@
 # Environment:
 #   FUZZ_SANITIZE    address (default): ASan + UBSan; undefined: UBSan only (several times more executions per
 #                    second: for long campaigns); none: coverage only. One build tree per mode.
-#   FUZZ_BUILD_DIR   build tree (default build/fuzz-<mode>)
+#   FUZZ_BUILD_DIR   build tree (default build/fuzz-<mode>); one run at a time per tree, a second exits 2
 #   FUZZ_CORPUS_DIR  corpora, shared by the modes (default build/fuzz-corpus/<target>); kept between runs
 #   FUZZ_TARGETS     space-separated subset of targets (default: all, see <build>/targets.txt)
 #   FUZZ_RUNS        stop a target after this many executions (before the time limit)
